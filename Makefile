@@ -1,0 +1,164 @@
+# synfin: plain GNU make. `make`, `make test`, `make SAN=address,undefined test`,
+# `make fuzz`, `make bench`, `make install`. Objects live in $(BUILD).
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+SAN     ?=
+V       ?= 0
+WERROR  ?= 0
+
+ifneq ($(SAN),)
+  # A sanitizer build never shares objects with the plain one.
+  BUILD := $(BUILD)/san-$(subst $(comma),-,$(SAN))
+  SANFLAGS := -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+comma := ,
+
+CC      ?= cc
+PKGS    := libpcap cmocka
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wformat=2
+ifeq ($(WERROR),1)
+  WARN += -Werror
+endif
+PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
+PCAP_LIBS   := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+LIBNET_CFLAGS := $(shell libnet-config --defines --cflags 2>/dev/null)
+LIBNET_LIBS   := $(shell libnet-config --libs 2>/dev/null || echo -lnet)
+
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. $(PCAP_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+
+ifeq ($(V),0)
+  Q := @
+  say = @printf '  %-6s %s\n' $(1) $(2);
+else
+  Q :=
+  say =
+endif
+
+DECODE_SRCS  := $(wildcard decode/*.c)
+CAPTURE_SRCS := $(wildcard capture/*.c)
+CLI_SRCS     := $(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_SRCS     := $(DECODE_SRCS) $(CAPTURE_SRCS) $(CLI_SRCS)
+LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB          := $(BUILD)/libsynfin.a
+PROG         := $(BUILD)/synfin
+
+TEST_SRCS    := $(wildcard tests/test_*.c)
+TEST_BINS    := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+TOOL_SRCS    := tests/corpus_diff.c
+TOOL_BINS    := $(TOOL_SRCS:tests/%.c=$(BUILD)/tests/%)
+
+FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
+
+DEPS_BUILD := gcc make pkg-config libpcap-dev libnet1-dev
+DEPS_TEST  := libcmocka-dev
+DEPS_FUZZ  := clang libclang-rt-14-dev
+DEPS_BENCH := tcpdump
+DEPS_ALL   := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_FUZZ) $(DEPS_BENCH)
+
+.PHONY: all test unit golden corpus fuzz fuzz-run bench install uninstall clean deps \
+	deps-build deps-test deps-fuzz deps-bench lint format format-check
+
+all: $(PROG)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+$(PROG): $(BUILD)/cli/main.o $(LIB)
+	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB) \
+		$(ALL_LDFLAGS) $(CMOCKA_LIBS) $(PCAP_LIBS)
+
+# --- tests -----------------------------------------------------------------
+
+test: deps-test all $(TEST_BINS) $(TOOL_BINS)
+	$(Q)$(MAKE) --no-print-directory unit golden corpus
+
+unit: $(TEST_BINS)
+	$(Q)fail=0; for t in $(TEST_BINS); do $$t || fail=1; done; exit $$fail
+
+golden: $(PROG)
+	$(Q)SYNFIN=$(PROG) sh tests/golden.sh
+
+corpus: $(PROG) $(TOOL_BINS)
+	$(Q)SYNFIN=$(PROG) BUILD=$(BUILD) sh tests/corpus.sh
+
+# --- fuzzing (clang + libFuzzer) ---------------------------------------------
+
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -I. \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TIME  ?= 60
+
+build/fuzz/%: fuzz/%.c $(DECODE_SRCS) $(wildcard decode/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,FUZZ,$@)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(DECODE_SRCS)
+
+fuzz: deps-fuzz $(FUZZ_BINS)
+
+# Runs every fuzz target for FUZZ_TIME seconds on a corpus seeded from
+# pcaps/ and ../shared/corpus; a crash fails the run.
+fuzz-run: fuzz
+	$(Q)FUZZ_TIME=$(FUZZ_TIME) sh fuzz/run.sh $(FUZZ_BINS)
+
+# --- benchmark ---------------------------------------------------------------
+
+bench: deps-bench $(PROG)
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD) build/bench/gen build/bench/floor build/bench/peak
+	$(Q)SYNFIN=$(PROG) sh bench/run.sh
+
+build/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) -std=c11 -D_DEFAULT_SOURCE $(WARN) -O2 -g -I. -o $@ $< $(PCAP_LIBS)
+
+# --- install -----------------------------------------------------------------
+
+install: $(PROG)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(PROG) $(DESTDIR)$(PREFIX)/bin/synfin
+	install -m 0644 synfin.1 $(DESTDIR)$(PREFIX)/share/man/man1/synfin.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/synfin $(DESTDIR)$(PREFIX)/share/man/man1/synfin.1
+
+clean:
+	rm -rf $(BUILD) build
+
+# --- dependencies ------------------------------------------------------------
+# Installs the Debian packages that are missing (as root); otherwise prints
+# the exact apt-get line and stops.
+
+deps: ; $(Q)sh scripts/deps.sh $(DEPS_ALL)
+deps-build: ; $(Q)sh scripts/deps.sh $(DEPS_BUILD)
+deps-test: ; $(Q)sh scripts/deps.sh $(DEPS_BUILD) $(DEPS_TEST)
+deps-fuzz: ; $(Q)sh scripts/deps.sh $(DEPS_FUZZ)
+deps-bench: ; $(Q)sh scripts/deps.sh $(DEPS_BUILD) $(DEPS_BENCH)
+
+# --- style -------------------------------------------------------------------
+
+C_FILES = $(wildcard decode/*.[ch] capture/*.[ch] cli/*.[ch] tests/*.c fuzz/*.c bench/*.c) config.h
+
+lint:
+	$(Q)! grep -nE '\b(strcpy|strcat|sprintf|atoi|gets)\s*\(' $(C_FILES) || \
+		{ echo 'lint: banned function (use the bounded forms)'; exit 1; }
+
+format:
+	clang-format -i $(C_FILES)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(C_FILES)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,52 @@
+/* capture/source.h: frames from a pcap/pcapng file (or stdin) via libpcap.
+ *
+ * The source owns the pcap_t and classifies failures so the command line can
+ * name the file, the packet and the problem. Everything below it is pure.
+ */
+#ifndef SF_CAPTURE_SOURCE_H
+#define SF_CAPTURE_SOURCE_H
+
+#include <pcap/pcap.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/dec.h"
+
+struct sf_pkt {
+	uint64_t num;        /* 1-based frame number in the file */
+	int64_t sec;
+	uint32_t frac;       /* fraction of a second in 10^-frac_digits units */
+	uint8_t frac_digits; /* 6 (microseconds) or 9 (nanoseconds) */
+	uint32_t caplen, wirelen;
+};
+
+struct sf_src {
+	pcap_t *pc;
+	const char *name;    /* as the user gave it, for messages */
+	int dlt;
+	uint8_t frac_digits;
+	uint64_t num;        /* frames read so far */
+};
+
+enum sf_src_rc {
+	SF_SRC_PACKET = 0,
+	SF_SRC_EOF,
+	SF_SRC_ERROR,        /* err holds why; the file is damaged past this point */
+};
+
+#define SF_SRC_ERRLEN 512
+
+/* Opens `path` ("-" is standard input). On failure, err says what is wrong
+ * with the file in words a user understands (missing, unreadable, empty, not
+ * a capture). `nano` asks for nanosecond time stamps. */
+SF_NODISCARD bool sf_src_open_file(struct sf_src *s, const char *path, bool nano, char *err,
+				   size_t errlen);
+/* Compiles and installs a BPF filter; on failure err holds libpcap's words. */
+SF_NODISCARD bool sf_src_set_filter(struct sf_src *s, const char *expr, char *err,
+				    size_t errlen);
+SF_NODISCARD enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt,
+					const uint8_t **data, char *err, size_t errlen);
+void sf_src_close(struct sf_src *s);
+
+#endif

@@ -1,0 +1,10 @@
+/* cli/cmd.h: the subcommands of the synfin program. Each returns an exit code. */
+#ifndef SF_CLI_CMD_H
+#define SF_CLI_CMD_H
+
+#include <stdio.h>
+
+int sf_cmd_decode(int argc, char **argv);
+void sf_cmd_decode_usage(FILE *f);
+
+#endif

@@ -1,0 +1,47 @@
+/* cli/sink.h: outputs of the pipeline, each a const struct of callbacks.
+ *
+ * A sink receives every frame in capture order (TCP segments and frames that
+ * failed to decode alike) and decides what to print. Adding a sink touches
+ * no parser. Sinks write into the caller's sf_buf; they never fail: stream
+ * errors are seen when the caller flushes.
+ */
+#ifndef SF_CLI_SINK_H
+#define SF_CLI_SINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture/source.h"
+#include "cli/buf.h"
+#include "decode/frame.h"
+
+
+struct sf_sink_opts {
+	bool numeric;        /* -n: no port names */
+	bool verbose;        /* -v: checksum verdict on every line */
+	const char *const *port_names; /* 65536 entries or NULL; NULL entry = number */
+};
+
+struct sf_sink_state {
+	struct sf_buf *out;
+	const struct sf_sink_opts *opts;
+	int64_t tcache_sec;  /* second whose "HH:MM:SS." is cached */
+	char tcache[10];
+};
+
+struct sf_sink {
+	const char *name;
+	/* One frame. Only frames of kind SF_FRAME_TCP or SF_FRAME_BROKEN come here. */
+	void (*frame)(struct sf_sink_state *st, const struct sf_pkt *pkt,
+		      const struct sf_frame *f);
+};
+
+extern const struct sf_sink sf_sink_line;
+extern const struct sf_sink sf_sink_json;
+
+/* Shared by sinks: the option list as tcpdump prints it, without brackets. */
+void sf_sink_tcp_options(struct sf_buf *b, const struct sf_tcp *t);
+/* "HH:MM:SS.ffffff" in local time or UTC, cached per second. */
+void sf_sink_time(struct sf_sink_state *st, const struct sf_pkt *pkt);
+
+#endif

@@ -1,0 +1,239 @@
+/* cli/sink_line.c: one line per segment, in tcpdump's words. */
+#include "cli/sink.h"
+
+#include <time.h>
+
+static const char *const mptcp_names[] = {
+	"capable", "join", "dss", "add-addr", "rem-addr", "prio", "fail", "fast-close", "tcprst",
+};
+
+void sf_sink_time(struct sf_sink_state *st, const struct sf_pkt *pkt)
+{
+	struct sf_buf *b = st->out;
+	if (pkt->sec != st->tcache_sec) {
+		struct tm tm;
+		time_t t = (time_t)pkt->sec;
+		if (localtime_r(&t, &tm) == NULL)
+			memset(&tm, 0, sizeof(tm));
+		st->tcache[0] = (char)('0' + tm.tm_hour / 10);
+		st->tcache[1] = (char)('0' + tm.tm_hour % 10);
+		st->tcache[2] = ':';
+		st->tcache[3] = (char)('0' + tm.tm_min / 10);
+		st->tcache[4] = (char)('0' + tm.tm_min % 10);
+		st->tcache[5] = ':';
+		st->tcache[6] = (char)('0' + tm.tm_sec / 10);
+		st->tcache[7] = (char)('0' + tm.tm_sec % 10);
+		st->tcache[8] = '.';
+		st->tcache_sec = pkt->sec;
+	}
+	sf_buf_mem(b, st->tcache, 9);
+	sf_buf_u32_pad(b, pkt->frac, pkt->frac_digits);
+}
+
+void sf_sink_tcp_options(struct sf_buf *b, const struct sf_tcp *t)
+{
+	for (unsigned i = 0; i < t->nopt; i++) {
+		const struct sf_tcp_opt *o = &t->opt[i];
+		if (i)
+			sf_buf_ch(b, ',');
+		switch (o->kind) {
+		case SF_TCPOPT_EOL:
+			sf_buf_str(b, "eol");
+			continue;
+		case SF_TCPOPT_NOP:
+			sf_buf_str(b, "nop");
+			continue;
+		case SF_TCPOPT_MSS:
+			if (o->len != 4)
+				break;
+			sf_buf_str(b, "mss ");
+			sf_buf_u64(b, t->mss);
+			continue;
+		case SF_TCPOPT_WS:
+			if (o->len != 3)
+				break;
+			sf_buf_str(b, "wscale ");
+			sf_buf_u64(b, t->wscale);
+			continue;
+		case SF_TCPOPT_SACKOK:
+			if (o->len != 2)
+				break;
+			sf_buf_str(b, "sackOK");
+			continue;
+		case SF_TCPOPT_SACK:
+			if (o->len < 10 || (o->len - 2) % 8 != 0 || (o->len - 2) / 8 > SF_TCP_SACK_MAX)
+				break;
+			sf_buf_str(b, "sack ");
+			sf_buf_u64(b, t->nsack);
+			sf_buf_ch(b, ' ');
+			for (unsigned k = 0; k < t->nsack; k++) {
+				sf_buf_ch(b, '{');
+				sf_buf_u64(b, t->sack_le[k]);
+				sf_buf_ch(b, ':');
+				sf_buf_u64(b, t->sack_re[k]);
+				sf_buf_ch(b, '}');
+			}
+			continue;
+		case SF_TCPOPT_TS:
+			if (o->len != 10)
+				break;
+			sf_buf_str(b, "TS val ");
+			sf_buf_u64(b, t->tsval);
+			sf_buf_str(b, " ecr ");
+			sf_buf_u64(b, t->tsecr);
+			continue;
+		case SF_TCPOPT_MD5:
+			sf_buf_str(b, "md5");
+			if (o->len != 18)
+				break;
+			continue;
+		case SF_TCPOPT_AO:
+			sf_buf_str(b, "tcp-ao");
+			continue;
+		case SF_TCPOPT_MPTCP:
+			sf_buf_str(b, "mptcp ");
+			sf_buf_u64(b, o->len);
+			if (o->len < 3)
+				break;
+			sf_buf_ch(b, ' ');
+			if (t->mptcp_subtype < sizeof(mptcp_names) / sizeof(mptcp_names[0]))
+				sf_buf_str(b, mptcp_names[t->mptcp_subtype]);
+			else
+				sf_buf_u64(b, t->mptcp_subtype);
+			continue;
+		case SF_TCPOPT_TFO:
+		case SF_TCPOPT_EXP1:
+		case SF_TCPOPT_EXP2:
+			if (o->kind != SF_TCPOPT_TFO && !(t->has & SF_TCP_HAS_TFO))
+				goto unknown;
+			sf_buf_str(b, o->kind == SF_TCPOPT_TFO ? "tfo" : "exp-tfo");
+			if (t->tfo_len == 0) {
+				sf_buf_str(b, " cookiereq");
+			} else {
+				sf_buf_str(b, " cookie ");
+				sf_buf_hexbytes(b, t->tfo_cookie, t->tfo_len);
+			}
+			continue;
+		default:
+			goto unknown;
+		}
+		/* A known kind with the wrong size. */
+		sf_buf_str(b, "[bad opt kind ");
+		sf_buf_u64(b, o->kind);
+		sf_buf_str(b, " len ");
+		sf_buf_u64(b, o->len);
+		sf_buf_ch(b, ']');
+		continue;
+unknown:
+		sf_buf_str(b, "unknown-");
+		sf_buf_u64(b, o->kind);
+		sf_buf_str(b, " len ");
+		sf_buf_u64(b, o->len);
+	}
+	if (t->anom & SF_ANOM_OPT_LEN)
+		sf_buf_str(b, t->nopt ? ",[bad opt]" : "[bad opt]");
+}
+
+static void endpoint(struct sf_sink_state *st, const struct sf_ip *ip, const uint8_t *a,
+		     uint16_t port)
+{
+	struct sf_buf *b = st->out;
+	if (ip->ver == 4)
+		sf_buf_ipv4(b, a);
+	else
+		sf_buf_ipv6(b, a);
+	sf_buf_ch(b, '.');
+	if (st->opts->port_names && st->opts->port_names[port])
+		sf_buf_str(b, st->opts->port_names[port]);
+	else
+		sf_buf_u64(b, port);
+}
+
+static void note(struct sf_buf *b, const struct sf_frame *f)
+{
+	sf_buf_str(b, " [|");
+	sf_buf_str(b, f->layer == SF_LAYER_LINK ? "link" : f->layer == SF_LAYER_IP ? "ip" : "tcp");
+	sf_buf_str(b, ": ");
+	sf_buf_str(b, sf_dec_rc_name(f->rc));
+	sf_buf_str(b, ", ");
+	sf_buf_str(b, sf_dec_strerror(f->why));
+	sf_buf_ch(b, ']');
+}
+
+static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
+		       const struct sf_frame *f)
+{
+	struct sf_buf *b = st->out;
+	const struct sf_tcp *t = &f->tcp;
+	char fl[12];
+
+	sf_buf_reserve(b);
+	sf_sink_time(st, pkt);
+	if (f->kind != SF_FRAME_TCP) {
+		sf_buf_str(b, " packet ");
+		sf_buf_u64(b, pkt->num);
+		note(b, f);
+		sf_buf_ch(b, '\n');
+		return;
+	}
+	sf_buf_str(b, f->ip.ver == 4 ? " IP " : " IP6 ");
+	endpoint(st, &f->ip, f->ip.src, t->sport);
+	sf_buf_str(b, " > ");
+	endpoint(st, &f->ip, f->ip.dst, t->dport);
+	sf_buf_str(b, ": Flags [");
+	sf_buf_str(b, sf_tcp_flags_str(t->flags, fl));
+	sf_buf_ch(b, ']');
+	if (st->opts->verbose || f->csum == SF_CSUM_BAD) {
+		sf_buf_str(b, ", cksum ");
+		sf_buf_hex(b, t->sum, 4);
+		switch (f->csum) {
+		case SF_CSUM_GOOD:
+			sf_buf_str(b, " (correct)");
+			break;
+		case SF_CSUM_BAD:
+			sf_buf_str(b, " (incorrect -> ");
+			sf_buf_hex(b, f->csum_calc, 4);
+			sf_buf_ch(b, ')');
+			break;
+		case SF_CSUM_PARTIAL:
+			sf_buf_str(b, " (partial: offloaded, pseudo-header only)");
+			break;
+		default:
+			sf_buf_str(b, " (unverified)");
+			break;
+		}
+	}
+	if (t->paylen > 0 || (t->flags & (SF_TH_SYN | SF_TH_FIN | SF_TH_RST))) {
+		sf_buf_str(b, ", seq ");
+		sf_buf_u64(b, t->seq);
+		if (t->paylen > 0) {
+			sf_buf_ch(b, ':');
+			sf_buf_u64(b, (uint32_t)(t->seq + t->paylen));
+		}
+	}
+	if (t->flags & SF_TH_ACK) {
+		sf_buf_str(b, ", ack ");
+		sf_buf_u64(b, t->ack);
+	}
+	sf_buf_str(b, ", win ");
+	sf_buf_u64(b, t->win);
+	if (t->flags & SF_TH_URG) {
+		sf_buf_str(b, ", urg ");
+		sf_buf_u64(b, t->urp);
+	}
+	if (t->nopt > 0 || (t->anom & SF_ANOM_OPT_LEN)) {
+		sf_buf_str(b, ", options [");
+		sf_sink_tcp_options(b, t);
+		sf_buf_ch(b, ']');
+	}
+	sf_buf_str(b, ", length ");
+	sf_buf_u64(b, t->paylen);
+	if (f->rc != SF_DEC_OK)
+		note(b, f);
+	sf_buf_ch(b, '\n');
+}
+
+const struct sf_sink sf_sink_line = {
+	.name = "line",
+	.frame = line_frame,
+};

@@ -1,0 +1,224 @@
+/* decode/link.c: link-layer headers, one switch on the DLT. */
+#include "decode/link.h"
+
+#include <string.h>
+
+#include "decode/rd.h"
+
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_VLAN 0x8100
+#define ETHERTYPE_QINQ 0x88a8
+#define ETHERTYPE_QINQ_OLD 0x9100
+
+/* Address families as each system numbers them in DLT_NULL/DLT_LOOP:
+ * 2 is IPv4 everywhere; IPv6 is 24 (NetBSD, OpenBSD, BSD/OS), 28 (FreeBSD),
+ * 30 (macOS, Darwin) and 10 (Linux, when it writes DLT_NULL at all). */
+static enum sf_net af_to_net(uint32_t af)
+{
+	switch (af) {
+	case 2:
+		return SF_NET_IPV4;
+	case 10:
+	case 24:
+	case 28:
+	case 30:
+		return SF_NET_IPV6;
+	default:
+		return SF_NET_OTHER;
+	}
+}
+
+static enum sf_net ethertype_to_net(uint16_t type)
+{
+	switch (type) {
+	case ETHERTYPE_IPV4:
+		return SF_NET_IPV4;
+	case ETHERTYPE_IPV6:
+		return SF_NET_IPV6;
+	default:
+		return SF_NET_OTHER;
+	}
+}
+
+/* The size of the header decides between truncated and malformed: a frame
+ * that is shorter on the wire than its link header cannot exist. */
+static enum sf_dec_rc short_hdr(size_t need, size_t wirelen, enum sf_why *why)
+{
+	*why = SF_WHY_LINK_HDR;
+	return wirelen < need ? SF_DEC_MALFORMED : SF_DEC_TRUNCATED;
+}
+
+/* Ethernet II, then any 802.1Q/802.1ad tags, then LLC/SNAP for 802.3 frames.
+ *
+ *   +--------+--------+------+  [+------+-----+]*  +------+
+ *   | dst 6  | src 6  | type |   | 8100 | TCI |     | type |
+ *   +--------+--------+------+  [+------+-----+]   +------+
+ */
+static enum sf_dec_rc dec_ether(struct sf_rd *r, size_t wirelen, struct sf_link *out,
+				enum sf_why *why)
+{
+	uint16_t type = 0;
+
+	if (!sf_rd_skip(r, 12) || !sf_rd_be16(r, &type))
+		return short_hdr(14, wirelen, why);
+	while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD) {
+		uint16_t tci = 0;
+		if (out->nvlan == SF_VLAN_MAX) {
+			*why = SF_WHY_LINK_VLAN;
+			return SF_DEC_MALFORMED;
+		}
+		if (!sf_rd_be16(r, &tci) || !sf_rd_be16(r, &type))
+			return short_hdr(r->off + 4, wirelen, why);
+		out->vlan[out->nvlan++] = tci & 0x0fff;
+	}
+	if (type <= 1500) {
+		/* 802.3 length field: only LLC/SNAP (AA AA 03, OUI 0) carries IP. */
+		const uint8_t *llc = sf_rd_peek(r, 8);
+		if (llc == NULL)
+			return short_hdr(r->off + 8, wirelen, why);
+		if (llc[0] == 0xaa && llc[1] == 0xaa && llc[2] == 0x03 && llc[3] == 0 &&
+		    llc[4] == 0 && llc[5] == 0) {
+			type = (uint16_t)(llc[6] << 8 | llc[7]);
+			(void)sf_rd_skip(r, 8);
+		} else {
+			type = 0;
+		}
+	}
+	out->ethertype = type;
+	out->net = ethertype_to_net(type);
+	return SF_DEC_OK;
+}
+
+/* PPP in HDLC-like framing (RFC 1662): optional FF 03, then a 1- or 2-byte
+ * protocol field (a protocol whose first byte is odd is one byte long). */
+static enum sf_dec_rc dec_ppp(struct sf_rd *r, size_t wirelen, struct sf_link *out,
+			      enum sf_why *why)
+{
+	const uint8_t *h = sf_rd_peek(r, 2);
+	uint8_t b0 = 0;
+	uint16_t proto = 0;
+
+	if (h == NULL)
+		return short_hdr(2, wirelen, why);
+	if (h[0] == 0xff && h[1] == 0x03)
+		(void)sf_rd_skip(r, 2);
+	if (!sf_rd_u8(r, &b0))
+		return short_hdr(r->off + 1, wirelen, why);
+	proto = b0;
+	if ((b0 & 1) == 0) {
+		uint8_t b1 = 0;
+		if (!sf_rd_u8(r, &b1))
+			return short_hdr(r->off + 1, wirelen, why);
+		proto = (uint16_t)(b0 << 8 | b1);
+	}
+	out->ethertype = proto;
+	out->net = proto == 0x21 ? SF_NET_IPV4 : proto == 0x57 ? SF_NET_IPV6 : SF_NET_OTHER;
+	return SF_DEC_OK;
+}
+
+bool sf_link_supported(int dlt)
+{
+	switch (dlt) {
+	case SF_DLT_NULL:
+	case SF_DLT_EN10MB:
+	case SF_DLT_PPP:
+	case SF_DLT_PPP_SERIAL:
+	case SF_DLT_RAW:
+	case SF_DLT_RAW_OPENBSD:
+	case SF_DLT_LINKTYPE_RAW:
+	case SF_DLT_LOOP:
+	case SF_DLT_LINUX_SLL:
+	case SF_DLT_IPV4:
+	case SF_DLT_IPV6:
+	case SF_DLT_LINUX_SLL2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *sf_link_name(int dlt)
+{
+	switch (dlt) {
+	case SF_DLT_NULL: return "NULL";
+	case SF_DLT_EN10MB: return "EN10MB";
+	case SF_DLT_PPP: return "PPP";
+	case SF_DLT_PPP_SERIAL: return "PPP_SERIAL";
+	case SF_DLT_RAW:
+	case SF_DLT_RAW_OPENBSD:
+	case SF_DLT_LINKTYPE_RAW: return "RAW";
+	case SF_DLT_LOOP: return "LOOP";
+	case SF_DLT_LINUX_SLL: return "LINUX_SLL";
+	case SF_DLT_IPV4: return "IPV4";
+	case SF_DLT_IPV6: return "IPV6";
+	case SF_DLT_LINUX_SLL2: return "LINUX_SLL2";
+	default: return "unknown";
+	}
+}
+
+enum sf_dec_rc sf_dec_link(int dlt, const uint8_t *p, size_t caplen, size_t wirelen,
+			   struct sf_link *out, enum sf_why *why)
+{
+	struct sf_rd r = sf_rd_make(p, caplen < wirelen ? caplen : wirelen);
+	enum sf_dec_rc rc = SF_DEC_OK;
+	uint32_t af = 0;
+	uint16_t proto = 0;
+
+	memset(out, 0, sizeof(*out));
+	*why = SF_WHY_NONE;
+	switch (dlt) {
+	case SF_DLT_EN10MB:
+		rc = dec_ether(&r, wirelen, out, why);
+		break;
+	case SF_DLT_NULL:
+		/* Host byte order of the writer: try both, the family is small. */
+		if (!sf_rd_le32(&r, &af))
+			return short_hdr(4, wirelen, why);
+		if (af > 0xffff)
+			af = (af >> 24) | ((af >> 8) & 0xff00);
+		out->ethertype = (uint16_t)af;
+		out->net = af_to_net(af);
+		break;
+	case SF_DLT_LOOP:
+		if (!sf_rd_be32(&r, &af))
+			return short_hdr(4, wirelen, why);
+		out->ethertype = (uint16_t)af;
+		out->net = af_to_net(af);
+		break;
+	case SF_DLT_RAW:
+	case SF_DLT_RAW_OPENBSD:
+	case SF_DLT_LINKTYPE_RAW:
+		out->net = SF_NET_IP;
+		break;
+	case SF_DLT_IPV4:
+		out->net = SF_NET_IPV4;
+		break;
+	case SF_DLT_IPV6:
+		out->net = SF_NET_IPV6;
+		break;
+	case SF_DLT_LINUX_SLL:
+		/* type 2, ARPHRD 2, addr len 2, addr 8, protocol 2 */
+		if (!sf_rd_skip(&r, 14) || !sf_rd_be16(&r, &proto))
+			return short_hdr(16, wirelen, why);
+		out->ethertype = proto;
+		out->net = ethertype_to_net(proto);
+		break;
+	case SF_DLT_LINUX_SLL2:
+		/* protocol 2, reserved 2, ifindex 4, ARPHRD 2, type 1, addr len 1, addr 8 */
+		if (!sf_rd_be16(&r, &proto) || !sf_rd_skip(&r, 18))
+			return short_hdr(20, wirelen, why);
+		out->ethertype = proto;
+		out->net = ethertype_to_net(proto);
+		break;
+	case SF_DLT_PPP:
+	case SF_DLT_PPP_SERIAL:
+		rc = dec_ppp(&r, wirelen, out, why);
+		break;
+	default:
+		out->net = SF_NET_OTHER;
+		break;
+	}
+	out->l3_off = r.off;
+	return rc;
+}

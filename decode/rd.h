@@ -1,0 +1,116 @@
+/* decode/rd.h: the one bounds-checked reader; nothing else indexes packet memory.
+ *
+ * Invariant: off <= len. Every read checks `len - off < n` first (which cannot
+ * overflow, unlike `off + n > len`) and leaves `off` unchanged when it fails.
+ */
+#ifndef SF_DECODE_RD_H
+#define SF_DECODE_RD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sf_rd {
+	const uint8_t *p;
+	size_t len;
+	size_t off;
+};
+
+static inline struct sf_rd sf_rd_make(const uint8_t *p, size_t len)
+{
+	struct sf_rd r = { .p = p, .len = len, .off = 0 };
+	return r;
+}
+
+static inline size_t sf_rd_left(const struct sf_rd *r)
+{
+	return r->len - r->off;
+}
+
+static inline bool sf_rd_u8(struct sf_rd *r, uint8_t *out)
+{
+	if (r->len - r->off < 1)
+		return false;
+	*out = r->p[r->off];
+	r->off += 1;
+	return true;
+}
+
+static inline bool sf_rd_be16(struct sf_rd *r, uint16_t *out)
+{
+	if (r->len - r->off < 2)
+		return false;
+	*out = (uint16_t)((unsigned)r->p[r->off] << 8 | r->p[r->off + 1]);
+	r->off += 2;
+	return true;
+}
+
+static inline bool sf_rd_be32(struct sf_rd *r, uint32_t *out)
+{
+	if (r->len - r->off < 4)
+		return false;
+	*out = (uint32_t)r->p[r->off] << 24 | (uint32_t)r->p[r->off + 1] << 16 |
+	       (uint32_t)r->p[r->off + 2] << 8 | (uint32_t)r->p[r->off + 3];
+	r->off += 4;
+	return true;
+}
+
+/* Little-endian 32 bits: DLT_NULL stores the address family in the byte
+ * order of the machine that wrote the file. */
+static inline bool sf_rd_le32(struct sf_rd *r, uint32_t *out)
+{
+	if (r->len - r->off < 4)
+		return false;
+	*out = (uint32_t)r->p[r->off + 3] << 24 | (uint32_t)r->p[r->off + 2] << 16 |
+	       (uint32_t)r->p[r->off + 1] << 8 | (uint32_t)r->p[r->off];
+	r->off += 4;
+	return true;
+}
+
+static inline bool sf_rd_skip(struct sf_rd *r, size_t n)
+{
+	if (r->len - r->off < n)
+		return false;
+	r->off += n;
+	return true;
+}
+
+/* Copies n bytes out; used for addresses, which the caller keeps. */
+static inline bool sf_rd_copy(struct sf_rd *r, uint8_t *dst, size_t n)
+{
+	if (r->len - r->off < n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = r->p[r->off + i];
+	r->off += n;
+	return true;
+}
+
+/* Adds the next n bytes to a ones-complement sum as big-endian 16-bit words
+ * (an odd last byte is padded with zero), for Internet checksums. */
+static inline bool sf_rd_sum16(struct sf_rd *r, size_t n, uint32_t *sum)
+{
+	uint64_t s = *sum;
+	size_t i = 0;
+	if (r->len - r->off < n)
+		return false;
+	for (; i + 1 < n; i += 2)
+		s += (uint32_t)r->p[r->off + i] << 8 | r->p[r->off + i + 1];
+	if (i < n)
+		s += (uint32_t)r->p[r->off + i] << 8;
+	while (s >> 32)
+		s = (s & 0xffffffffu) + (s >> 32);
+	*sum = (uint32_t)s;
+	r->off += n;
+	return true;
+}
+
+/* A pointer to the next n bytes without consuming them, or NULL. */
+static inline const uint8_t *sf_rd_peek(const struct sf_rd *r, size_t n)
+{
+	if (r->len - r->off < n)
+		return NULL;
+	return r->p + r->off;
+}
+
+#endif
