@@ -7,6 +7,7 @@ BUILD   ?= build
 SAN     ?=
 V       ?= 0
 WERROR  ?= 0
+SHARED  ?= ../shared
 
 ifneq ($(SAN),)
   # A sanitizer build never shares objects with the plain one.
@@ -94,7 +95,7 @@ golden: $(PROG)
 	$(Q)SYNFIN=$(PROG) sh tests/golden.sh
 
 corpus: $(PROG) $(TOOL_BINS)
-	$(Q)SYNFIN=$(PROG) BUILD=$(BUILD) sh tests/corpus.sh
+	$(Q)SYNFIN=$(PROG) BUILD=$(BUILD) SHARED=$(SHARED) sh tests/corpus.sh
 
 # --- fuzzing (clang + libFuzzer) ---------------------------------------------
 

@@ -145,7 +145,10 @@ static void json_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 		key_s(b, "tcp.flags.str", sf_tcp_flags_str(t->flags, fl));
 		key_u(b, "tcp.window_size_value", t->win);
 		key_u(b, "tcp.hdr_len", t->hlen);
-		key_u(b, "tcp.len", t->paylen);
+		if (f->ip.mf)
+			sf_buf_str(b, ",\"synfin.ip_first_fragment\":true");
+		else
+			key_u(b, "tcp.len", t->paylen); /* unknown in a first fragment */
 		key_hex(b, "tcp.checksum", t->sum, 4);
 		key_s(b, "tcp.checksum.status", sf_csum_name(f->csum));
 		if (f->csum == SF_CSUM_BAD || f->csum == SF_CSUM_PARTIAL)

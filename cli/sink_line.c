@@ -228,6 +228,8 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 	}
 	sf_buf_str(b, ", length ");
 	sf_buf_u64(b, t->paylen);
+	if (f->ip.mf)
+		sf_buf_str(b, " [first IP fragment: the segment continues]");
 	if (f->rc != SF_DEC_OK)
 		note(b, f);
 	sf_buf_ch(b, '\n');

@@ -18,7 +18,7 @@ struct why_text {
 static const struct why_text why_tab[] = {
 	[SF_WHY_NONE] = { "none", "no problem" },
 	[SF_WHY_LINK_HDR] = { "link_hdr", "link-layer header cut short" },
-	[SF_WHY_LINK_VLAN] = { "link_vlan", "too many stacked VLAN tags" },
+	[SF_WHY_LINK_VLAN] = { "link_vlan", "too many stacked VLAN tags or MPLS labels" },
 	[SF_WHY_IP_VERSION] = { "ip_version", "IP version field disagrees with the link type" },
 	[SF_WHY_IP4_HDR] = { "ip4_hdr", "IPv4 header cut short" },
 	[SF_WHY_IP4_IHL] = { "ip4_ihl", "IPv4 header length below 20 bytes" },
@@ -31,6 +31,7 @@ static const struct why_text why_tab[] = {
 	[SF_WHY_TCP_SHORT] = { "tcp_short", "TCP segment shorter than 20 bytes" },
 	[SF_WHY_TCP_DOFF] = { "tcp_doff", "TCP data offset below 5 or past the segment" },
 	[SF_WHY_TCP_OPTS] = { "tcp_opts", "TCP options cut short by the capture" },
+	[SF_WHY_TCP_FRAG] = { "tcp_frag", "TCP header continues in the next IP fragment" },
 };
 _Static_assert(sizeof(why_tab) / sizeof(why_tab[0]) == SF_WHY_COUNT, "why_tab");
 

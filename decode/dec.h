@@ -25,7 +25,7 @@ enum sf_dec_rc {
 enum sf_why {
 	SF_WHY_NONE = 0,
 	SF_WHY_LINK_HDR,     /* link-layer header cut short */
-	SF_WHY_LINK_VLAN,    /* more 802.1Q tags than any real network stacks */
+	SF_WHY_LINK_VLAN,    /* more VLAN tags or MPLS labels than real networks stack */
 	SF_WHY_IP_VERSION,   /* version nibble disagrees with the link's type */
 	SF_WHY_IP4_HDR,      /* fewer than IHL*4 bytes */
 	SF_WHY_IP4_IHL,      /* IHL below 5 */
@@ -38,6 +38,7 @@ enum sf_why {
 	SF_WHY_TCP_SHORT,    /* the segment itself is under 20 bytes */
 	SF_WHY_TCP_DOFF,     /* data offset below 5 or past the segment */
 	SF_WHY_TCP_OPTS,     /* options cut short by the snaplen */
+	SF_WHY_TCP_FRAG,     /* the header continues in the next IP fragment */
 	SF_WHY_COUNT
 };
 

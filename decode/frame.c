@@ -155,6 +155,11 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 	l3 = sf_rd_peek(&r, 0);
 	l3cap = sf_rd_left(&r);
 	l3wire = wirelen - out->link.l3_off;
+	if (out->link.l3_bounded && out->link.l3_len < l3wire) {
+		l3wire = out->link.l3_len;
+		if (l3cap > l3wire)
+			l3cap = l3wire;
+	}
 
 	net = out->link.net;
 	if (net == SF_NET_IP) {
@@ -193,6 +198,26 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 		return out->rc;
 	}
 	out->layer = SF_LAYER_TCP;
+	if (out->ip.mf) {
+		/* A first fragment: the segment's length is unknown and its header
+		 * may go on in the next fragment, which is no fault of the bytes. */
+		size_t frag = l4cap < out->ip.l4len ? l4cap : out->ip.l4len;
+		out->rc = sf_dec_tcp(l4, frag, SF_TCP_HDR_MAX + (size_t)out->ip.l4len,
+				     &out->tcp, &out->why);
+		if (out->tcp.fixed_ok) {
+			out->tcp.seglen = (uint32_t)out->ip.l4len;
+			out->tcp.paylen = out->ip.l4len > out->tcp.hlen
+						  ? (uint32_t)(out->ip.l4len - out->tcp.hlen) : 0;
+			if (out->tcp.paycap > out->tcp.paylen)
+				out->tcp.paycap = out->tcp.paylen;
+			if (out->rc == SF_DEC_TRUNCATED && out->tcp.hlen > frag &&
+			    l4cap >= out->ip.l4len)
+				out->why = SF_WHY_TCP_FRAG;
+		}
+		if (out->tcp.fixed_ok)
+			out->kind = SF_FRAME_TCP;
+		return out->rc;
+	}
 	out->rc = sf_dec_tcp(l4, l4cap, out->ip.l4len, &out->tcp, &out->why);
 	if (out->tcp.fixed_ok)
 		out->kind = SF_FRAME_TCP;

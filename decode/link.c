@@ -10,6 +10,13 @@
 #define ETHERTYPE_VLAN 0x8100
 #define ETHERTYPE_QINQ 0x88a8
 #define ETHERTYPE_QINQ_OLD 0x9100
+#define ETHERTYPE_MPLS 0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_PPPOE 0x8864
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
+#define PPP_MPLS 0x0281
+#define SF_MPLS_MAX 8
 
 /* Address families as each system numbers them in DLT_NULL/DLT_LOOP:
  * 2 is IPv4 everywhere; IPv6 is 24 (NetBSD, OpenBSD, BSD/OS), 28 (FreeBSD),
@@ -27,6 +34,61 @@ static enum sf_net af_to_net(uint32_t af)
 	default:
 		return SF_NET_OTHER;
 	}
+}
+
+static enum sf_net ppp_to_net(uint16_t proto)
+{
+	return proto == PPP_IPV4 ? SF_NET_IPV4 : proto == PPP_IPV6 ? SF_NET_IPV6 : SF_NET_OTHER;
+}
+
+/* An MPLS label stack (RFC 3032): 4 bytes a label, the S bit ends it; the
+ * payload carries no type, so the IP version nibble decides. */
+static enum sf_dec_rc dec_mpls(struct sf_rd *r, size_t wirelen, struct sf_link *out,
+			       enum sf_why *why)
+{
+	for (unsigned n = 0;; n++) {
+		uint32_t lse = 0;
+		if (n == SF_MPLS_MAX) {
+			*why = SF_WHY_LINK_VLAN;
+			return SF_DEC_MALFORMED;
+		}
+		if (!sf_rd_be32(r, &lse)) {
+			*why = SF_WHY_LINK_HDR;
+			return wirelen < r->off + 4 ? SF_DEC_MALFORMED : SF_DEC_TRUNCATED;
+		}
+		if (lse & 0x100)
+			break;
+	}
+	out->net = SF_NET_IP;
+	return SF_DEC_OK;
+}
+
+/* Whatever an ethertype (or PPP protocol) leads to beyond the link header:
+ * PPPoE sessions and MPLS stacks sit between Ethernet and IP. */
+static enum sf_dec_rc dec_after_type(struct sf_rd *r, size_t wirelen, struct sf_link *out,
+				     enum sf_why *why)
+{
+	uint16_t proto = 0;
+
+	if (out->ethertype == ETHERTYPE_PPPOE) {
+		/* ver/type 1, code 1, session 2, length 2, then PPP protocol 2.
+		 * The length bounds the PPP frame as the wire bounds Ethernet:
+		 * what lies past it is padding. */
+		uint16_t plen = 0;
+		if (!sf_rd_skip(r, 4) || !sf_rd_be16(r, &plen) || !sf_rd_be16(r, &proto)) {
+			*why = SF_WHY_LINK_HDR;
+			return wirelen < r->off + 8 ? SF_DEC_MALFORMED : SF_DEC_TRUNCATED;
+		}
+		out->l3_len = plen >= 2 ? (size_t)plen - 2 : 0;
+		out->l3_bounded = true;
+		out->net = ppp_to_net(proto);
+		if (proto == PPP_MPLS)
+			return dec_mpls(r, wirelen, out, why);
+		return SF_DEC_OK;
+	}
+	if (out->ethertype == ETHERTYPE_MPLS || out->ethertype == ETHERTYPE_MPLS_MC)
+		return dec_mpls(r, wirelen, out, why);
+	return SF_DEC_OK;
 }
 
 static enum sf_net ethertype_to_net(uint16_t type)
@@ -87,7 +149,7 @@ static enum sf_dec_rc dec_ether(struct sf_rd *r, size_t wirelen, struct sf_link 
 	}
 	out->ethertype = type;
 	out->net = ethertype_to_net(type);
-	return SF_DEC_OK;
+	return dec_after_type(r, wirelen, out, why);
 }
 
 /* PPP in HDLC-like framing (RFC 1662): optional FF 03, then a 1- or 2-byte
@@ -113,8 +175,87 @@ static enum sf_dec_rc dec_ppp(struct sf_rd *r, size_t wirelen, struct sf_link *o
 		proto = (uint16_t)(b0 << 8 | b1);
 	}
 	out->ethertype = proto;
-	out->net = proto == 0x21 ? SF_NET_IPV4 : proto == 0x57 ? SF_NET_IPV6 : SF_NET_OTHER;
+	out->net = ppp_to_net(proto);
+	if (proto == PPP_MPLS)
+		return dec_mpls(r, wirelen, out, why);
 	return SF_DEC_OK;
+}
+
+/* FDDI: frame control 1, dst 6, src 6, then LLC/SNAP (AA AA 03, OUI 0, type). */
+static enum sf_dec_rc dec_fddi(struct sf_rd *r, size_t wirelen, struct sf_link *out,
+			       enum sf_why *why)
+{
+	const uint8_t *llc = NULL;
+
+	if (!sf_rd_skip(r, 13))
+		return short_hdr(13, wirelen, why);
+	llc = sf_rd_peek(r, 8);
+	if (llc == NULL)
+		return short_hdr(21, wirelen, why);
+	if (llc[0] == 0xaa && llc[1] == 0xaa && llc[2] == 0x03) {
+		out->ethertype = (uint16_t)(llc[6] << 8 | llc[7]);
+		out->net = ethertype_to_net(out->ethertype);
+		(void)sf_rd_skip(r, 8);
+	}
+	return SF_DEC_OK;
+}
+
+/* Linux ARCnet: src 1, dst 1, offset 2, then the protocol ID. RFC 1051 IP
+ * (0xF0) follows at once; RFC 1201 IP (0xD4) has split flag 1 and sequence 2,
+ * and an exception packet (split flag 0xFF) repeats 4 bytes of header. */
+static enum sf_dec_rc dec_arcnet(struct sf_rd *r, size_t wirelen, struct sf_link *out,
+				 enum sf_why *why)
+{
+	uint8_t proto = 0, split = 0;
+
+	if (!sf_rd_skip(r, 4) || !sf_rd_u8(r, &proto))
+		return short_hdr(5, wirelen, why);
+	out->ethertype = proto;
+	if (proto == 0xf0) {
+		out->net = SF_NET_IPV4;
+		return SF_DEC_OK;
+	}
+	if (proto != 0xd4 && proto != 0xc4)
+		return SF_DEC_OK;
+	if (!sf_rd_u8(r, &split) || !sf_rd_skip(r, 2))
+		return short_hdr(8, wirelen, why);
+	if (split == 0xff && !sf_rd_skip(r, 4))
+		return short_hdr(12, wirelen, why);
+	out->net = proto == 0xd4 ? SF_NET_IPV4 : SF_NET_IPV6;
+	return SF_DEC_OK;
+}
+
+/* NFLOG: family 1, version 1, resource id 2, then TLVs whose length and type
+ * are in the capturing host's byte order (little-endian in practice) and
+ * padded to 4 bytes; type 9 (NFULA_PAYLOAD) holds the IP packet. */
+static enum sf_dec_rc dec_nflog(struct sf_rd *r, size_t wirelen, struct sf_link *out,
+				enum sf_why *why)
+{
+	uint8_t family = 0;
+
+	if (!sf_rd_u8(r, &family) || !sf_rd_skip(r, 3))
+		return short_hdr(4, wirelen, why);
+	for (;;) {
+		const uint8_t *tlv = sf_rd_peek(r, 4);
+		size_t tlen = 0, type = 0;
+		if (tlv == NULL)
+			return short_hdr(r->off + 4, wirelen, why);
+		tlen = (size_t)(tlv[0] | tlv[1] << 8);
+		type = (size_t)(tlv[2] | tlv[3] << 8);
+		if (tlen < 4) {
+			*why = SF_WHY_LINK_HDR;
+			return SF_DEC_MALFORMED;
+		}
+		if (type == 9) {
+			(void)sf_rd_skip(r, 4);
+			out->ethertype = family;
+			out->net = family == 2 ? SF_NET_IPV4 : family == 10 ? SF_NET_IPV6
+									 : SF_NET_OTHER;
+			return SF_DEC_OK;
+		}
+		if (!sf_rd_skip(r, (tlen + 3) & ~(size_t)3))
+			return short_hdr(r->off + tlen, wirelen, why);
+	}
 }
 
 bool sf_link_supported(int dlt)
@@ -132,6 +273,10 @@ bool sf_link_supported(int dlt)
 	case SF_DLT_IPV4:
 	case SF_DLT_IPV6:
 	case SF_DLT_LINUX_SLL2:
+	case SF_DLT_FDDI:
+	case SF_DLT_ARCNET_LINUX:
+	case SF_DLT_IPOIB:
+	case SF_DLT_NFLOG:
 		return true;
 	default:
 		return false;
@@ -153,6 +298,10 @@ const char *sf_link_name(int dlt)
 	case SF_DLT_IPV4: return "IPV4";
 	case SF_DLT_IPV6: return "IPV6";
 	case SF_DLT_LINUX_SLL2: return "LINUX_SLL2";
+	case SF_DLT_FDDI: return "FDDI";
+	case SF_DLT_ARCNET_LINUX: return "ARCNET_LINUX";
+	case SF_DLT_IPOIB: return "IPOIB";
+	case SF_DLT_NFLOG: return "NFLOG";
 	default: return "unknown";
 	}
 }
@@ -203,6 +352,7 @@ enum sf_dec_rc sf_dec_link(int dlt, const uint8_t *p, size_t caplen, size_t wire
 			return short_hdr(16, wirelen, why);
 		out->ethertype = proto;
 		out->net = ethertype_to_net(proto);
+		rc = dec_after_type(&r, wirelen, out, why);
 		break;
 	case SF_DLT_LINUX_SLL2:
 		/* protocol 2, reserved 2, ifindex 4, ARPHRD 2, type 1, addr len 1, addr 8 */
@@ -210,6 +360,25 @@ enum sf_dec_rc sf_dec_link(int dlt, const uint8_t *p, size_t caplen, size_t wire
 			return short_hdr(20, wirelen, why);
 		out->ethertype = proto;
 		out->net = ethertype_to_net(proto);
+		rc = dec_after_type(&r, wirelen, out, why);
+		break;
+	case SF_DLT_IPOIB:
+		/* libpcap's pseudo-header (tcpdump print-ipoib.c): destination and
+		 * source hardware addresses of 20 bytes each, then RFC 4391's
+		 * type 2 and reserved 2. */
+		if (!sf_rd_skip(&r, 40) || !sf_rd_be16(&r, &proto) || !sf_rd_skip(&r, 2))
+			return short_hdr(44, wirelen, why);
+		out->ethertype = proto;
+		out->net = ethertype_to_net(proto);
+		break;
+	case SF_DLT_FDDI:
+		rc = dec_fddi(&r, wirelen, out, why);
+		break;
+	case SF_DLT_ARCNET_LINUX:
+		rc = dec_arcnet(&r, wirelen, out, why);
+		break;
+	case SF_DLT_NFLOG:
+		rc = dec_nflog(&r, wirelen, out, why);
 		break;
 	case SF_DLT_PPP:
 	case SF_DLT_PPP_SERIAL:

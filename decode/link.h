@@ -1,8 +1,9 @@
 /* decode/link.h: from link-layer frame to the start of the IP header.
  *
- * Supported DLTs: EN10MB (802.1Q/802.1ad tags, LLC/SNAP), NULL and LOOP
- * (BSD loopback, every BSD's and macOS's AF values), RAW, IPV4, IPV6,
- * LINUX_SLL, LINUX_SLL2 and PPP. sf_link_supported() says which.
+ * Supported DLTs: EN10MB (802.1Q/802.1ad tags, LLC/SNAP, PPPoE sessions,
+ * MPLS stacks), NULL and LOOP (BSD loopback, every BSD's and macOS's AF
+ * values), RAW, IPV4, IPV6, LINUX_SLL, LINUX_SLL2, PPP, FDDI, ARCNET_LINUX,
+ * IPOIB and NFLOG. sf_link_supported() says which.
  */
 #ifndef SF_DECODE_LINK_H
 #define SF_DECODE_LINK_H
@@ -28,6 +29,10 @@ enum {
 	SF_DLT_IPV4 = 228,
 	SF_DLT_IPV6 = 229,
 	SF_DLT_LINUX_SLL2 = 276,
+	SF_DLT_FDDI = 10,
+	SF_DLT_ARCNET_LINUX = 129,
+	SF_DLT_NFLOG = 239,
+	SF_DLT_IPOIB = 242,
 };
 
 enum sf_net {
@@ -42,6 +47,8 @@ enum sf_net {
 struct sf_link {
 	enum sf_net net;
 	size_t l3_off;          /* where the network header starts */
+	bool l3_bounded;        /* the link layer gives the network packet's length */
+	size_t l3_len;          /* that length, when l3_bounded (PPPoE) */
 	uint16_t ethertype;     /* last ethertype (or AF / SLL protocol) seen */
 	uint8_t nvlan;
 	uint16_t vlan[SF_VLAN_MAX]; /* VLAN IDs, outermost first */
