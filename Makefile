@@ -63,7 +63,7 @@ DEPS_FUZZ  := clang libclang-rt-14-dev
 DEPS_BENCH := tcpdump
 DEPS_ALL   := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_FUZZ) $(DEPS_BENCH)
 
-.PHONY: all test unit golden corpus fuzz fuzz-run bench install uninstall clean deps \
+.PHONY: demo all test unit golden corpus fuzz fuzz-run bench install uninstall clean deps \
 	deps-build deps-test deps-fuzz deps-bench lint format format-check
 
 all: $(PROG)
@@ -82,6 +82,11 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB) \
 		$(ALL_LDFLAGS) $(CMOCKA_LIBS) $(PCAP_LIBS)
+
+# Until live capture lands (issue 4) the demo decodes a real conversation
+# captured on lo, checksums and all.
+demo: deps-build all
+	$(Q)$(PROG) decode -n -v -r pcaps/loopback-partial-csum.pcap
 
 # --- tests -----------------------------------------------------------------
 
