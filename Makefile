@@ -8,13 +8,13 @@ SAN     ?=
 V       ?= 0
 WERROR  ?= 0
 SHARED  ?= ../shared
+comma   := ,
 
 ifneq ($(SAN),)
   # A sanitizer build never shares objects with the plain one.
   BUILD := $(BUILD)/san-$(subst $(comma),-,$(SAN))
   SANFLAGS := -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
-comma := ,
 
 CC      ?= cc
 PKGS    := libpcap cmocka
