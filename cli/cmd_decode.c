@@ -209,8 +209,8 @@ static void report_stats(const struct decode_args *a, const struct sf_src *src,
 			a->file, st->problems, st->first_problem, sf_dec_strerror(st->first_why));
 	if (k[SF_FRAME_TUNNEL])
 		fprintf(stderr,
-			"synfin: %s: %" PRIu64 " packets carry a tunnel (IP-in-IP, GRE, VXLAN,"
-			" Geneve, GTP...) whose inner TCP is not decoded\n",
+			"synfin: %s: %" PRIu64 " packets carry a tunnel synfin does not open"
+			" (L2TP, AYIYA, Teredo, PPTP's GRE...); TCP inside them is not decoded\n",
 			a->file, k[SF_FRAME_TUNNEL]);
 	if (k[SF_FRAME_FRAGMENT])
 		fprintf(stderr,

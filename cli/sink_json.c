@@ -135,6 +135,11 @@ static void json_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 		addr(b, &f->ip, f->ip.ver == 4 ? "ip.src" : "ipv6.src", f->ip.src);
 		addr(b, &f->ip, f->ip.ver == 4 ? "ip.dst" : "ipv6.dst", f->ip.dst);
 		key_u(b, f->ip.ver == 4 ? "ip.ttl" : "ipv6.hlim", f->ip.ttl);
+		if (f->tunnel != SF_TUNNEL_NONE) {
+			key_s(b, "synfin.tunnel", sf_tunnel_name(f->tunnel));
+			addr(b, &f->outer, "synfin.tunnel.src", f->outer.src);
+			addr(b, &f->outer, "synfin.tunnel.dst", f->outer.dst);
+		}
 	}
 	if (f->kind == SF_FRAME_TCP) {
 		key_u(b, "tcp.srcport", t->sport);

@@ -230,6 +230,21 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 	sf_buf_u64(b, t->paylen);
 	if (f->ip.mf)
 		sf_buf_str(b, " [first IP fragment: the segment continues]");
+	if (f->tunnel != SF_TUNNEL_NONE) {
+		sf_buf_str(b, " [tunnel ");
+		sf_buf_str(b, sf_tunnel_name(f->tunnel));
+		sf_buf_ch(b, ' ');
+		if (f->outer.ver == 4)
+			sf_buf_ipv4(b, f->outer.src);
+		else
+			sf_buf_ipv6(b, f->outer.src);
+		sf_buf_str(b, " > ");
+		if (f->outer.ver == 4)
+			sf_buf_ipv4(b, f->outer.dst);
+		else
+			sf_buf_ipv6(b, f->outer.dst);
+		sf_buf_ch(b, ']');
+	}
 	if (f->rc != SF_DEC_OK)
 		note(b, f);
 	sf_buf_ch(b, '\n');

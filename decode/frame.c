@@ -24,6 +24,18 @@ static const char *const csum_names[] = {
 };
 _Static_assert(sizeof(csum_names) / sizeof(csum_names[0]) == SF_CSUM_COUNT, "csums");
 
+static const char *const tunnel_names[] = {
+	[SF_TUNNEL_NONE] = "none",   [SF_TUNNEL_IPIP] = "ipip",     [SF_TUNNEL_GRE] = "gre",
+	[SF_TUNNEL_ERSPAN] = "erspan", [SF_TUNNEL_VXLAN] = "vxlan", [SF_TUNNEL_GENEVE] = "geneve",
+	[SF_TUNNEL_GTP] = "gtp",     [SF_TUNNEL_OTHER] = "other",
+};
+_Static_assert(sizeof(tunnel_names) / sizeof(tunnel_names[0]) == SF_TUNNEL_COUNT, "tunnels");
+
+const char *sf_tunnel_name(enum sf_tunnel t)
+{
+	return (unsigned)t < SF_TUNNEL_COUNT ? tunnel_names[t] : "?";
+}
+
 const char *sf_frame_kind_name(enum sf_frame_kind k)
 {
 	return (unsigned)k < SF_FRAME_KIND_COUNT ? kind_names[k] : "?";
@@ -90,46 +102,140 @@ static void verify(struct sf_frame *f, const uint8_t *seg, size_t segcap)
 	f->csum = f->tcp.sum == fold(ps) ? SF_CSUM_PARTIAL : SF_CSUM_BAD;
 }
 
-static bool is_tunnel(const struct sf_ip *ip, const uint8_t *l4, size_t l4cap)
+/* Tunnels whose inner packet we follow. The payload after the tunnel header
+ * is an IP packet (the version nibble decides) or an Ethernet frame. */
+enum inner {
+	INNER_NONE = 0,
+	INNER_IP,
+	INNER_ETHER,
+	INNER_UNKNOWN, /* a tunnel we recognise but do not open */
+};
+
+/* GRE (RFC 2784/2890): flags and version 2, protocol 2, then checksum,
+ * key and sequence words as the C, K and S bits say. ERSPAN II and III ride
+ * on GRE with their own header before the mirrored Ethernet frame. */
+static enum inner gre(struct sf_rd *r, enum sf_tunnel *t)
 {
-	struct sf_rd r = sf_rd_make(l4, l4cap < ip->l4len ? l4cap : ip->l4len);
-	uint16_t sport = 0, dport = 0;
+	uint16_t fl = 0, proto = 0;
+	size_t skip = 0;
+
+	*t = SF_TUNNEL_GRE;
+	if (!sf_rd_be16(r, &fl) || !sf_rd_be16(r, &proto))
+		return INNER_UNKNOWN;
+	if ((fl & 7) != 0) /* version 1 is PPTP's enhanced GRE */
+		return INNER_UNKNOWN;
+	skip = (fl & 0x8000 ? 4u : 0u) + (fl & 0x2000 ? 4u : 0u) + (fl & 0x1000 ? 4u : 0u);
+	if (!sf_rd_skip(r, skip))
+		return INNER_UNKNOWN;
+	switch (proto) {
+	case 0x0800:
+	case 0x86dd:
+		return INNER_IP;
+	case 0x6558: /* transparent Ethernet bridging */
+		return INNER_ETHER;
+	case 0x88be: /* ERSPAN type II: 8 bytes */
+		*t = SF_TUNNEL_ERSPAN;
+		return sf_rd_skip(r, 8) ? INNER_ETHER : INNER_UNKNOWN;
+	case 0x22eb: { /* ERSPAN type III: 12 bytes, 8 more with the O bit */
+		const uint8_t *h = sf_rd_peek(r, 12);
+		*t = SF_TUNNEL_ERSPAN;
+		if (h == NULL || !sf_rd_skip(r, 12))
+			return INNER_UNKNOWN;
+		if ((h[11] & 1) && !sf_rd_skip(r, 8))
+			return INNER_UNKNOWN;
+		return INNER_ETHER;
+	}
+	default:
+		return INNER_UNKNOWN;
+	}
+}
+
+/* GTP-U (3GPP TS 29.281): 8 bytes; 4 more when E, S or PN is set, then a
+ * chain of extension headers each 4*n bytes long. */
+static enum inner gtp(struct sf_rd *r)
+{
+	uint8_t fl = 0, type = 0, next = 0;
+
+	if (!sf_rd_u8(r, &fl) || !sf_rd_u8(r, &type) || !sf_rd_skip(r, 6))
+		return INNER_UNKNOWN;
+	if ((fl >> 5) != 1 || type != 0xff) /* GTPv1, G-PDU */
+		return INNER_UNKNOWN;
+	if (fl & 0x07) {
+		if (!sf_rd_skip(r, 3) || !sf_rd_u8(r, &next))
+			return INNER_UNKNOWN;
+		while ((fl & 0x04) && next != 0) {
+			uint8_t n4 = 0;
+			if (!sf_rd_u8(r, &n4) || n4 == 0 || !sf_rd_skip(r, (size_t)n4 * 4 - 2) ||
+			    !sf_rd_u8(r, &next))
+				return INNER_UNKNOWN;
+		}
+	}
+	return INNER_IP;
+}
+
+/* What the transport payload `r` carries, if it is a tunnel we open. */
+static enum inner tunnel_inner(const struct sf_ip *ip, struct sf_rd *r, enum sf_tunnel *t)
+{
+	uint16_t sport = 0, dport = 0, ulen = 0, usum = 0;
+	uint8_t b0 = 0, optlen = 0;
+	uint16_t proto = 0;
 
 	switch (ip->proto) {
-	case 4:   /* IPv4 in IP */
-	case 41:  /* IPv6 in IP */
-	case 47:  /* GRE, ERSPAN */
+	case 4:  /* IPv4 in IP */
+	case 41: /* IPv6 in IP */
+		*t = SF_TUNNEL_IPIP;
+		return INNER_IP;
+	case 47:
+		return gre(r, t);
 	case 115: /* L2TPv3 */
-		return true;
+		*t = SF_TUNNEL_OTHER;
+		return INNER_UNKNOWN;
 	case 17:
-		if (!sf_rd_be16(&r, &sport) || !sf_rd_be16(&r, &dport))
-			return false;
-		for (int i = 0; i < 2; i++) {
-			switch (i == 0 ? dport : sport) {
-			case 4789:  /* VXLAN */
-			case 6081:  /* Geneve */
-			case 2152:  /* GTP-U */
-			case 5072:  /* AYIYA */
-			case 4754:  /* GRE in UDP */
-			case 3544:  /* Teredo */
-			case 1701:  /* L2TP */
-				return true;
-			default:
-				break;
-			}
-		}
-		return false;
+		break;
 	default:
-		return false;
+		return INNER_NONE;
 	}
+	if (!sf_rd_be16(r, &sport) || !sf_rd_be16(r, &dport) || !sf_rd_be16(r, &ulen) ||
+	    !sf_rd_be16(r, &usum))
+		return INNER_NONE;
+	for (int i = 0; i < 2; i++) {
+		switch (i == 0 ? dport : sport) {
+		case 4789: /* VXLAN: flags 1, reserved 3, VNI 3, reserved 1 */
+			*t = SF_TUNNEL_VXLAN;
+			return sf_rd_skip(r, 8) ? INNER_ETHER : INNER_UNKNOWN;
+		case 6081: /* Geneve: ver/optlen 1, flags 1, protocol 2, VNI 4, options */
+			*t = SF_TUNNEL_GENEVE;
+			if (!sf_rd_u8(r, &b0) || !sf_rd_skip(r, 1) || !sf_rd_be16(r, &proto) ||
+			    !sf_rd_skip(r, 4))
+				return INNER_UNKNOWN;
+			optlen = b0 & 0x3f;
+			if (!sf_rd_skip(r, (size_t)optlen * 4))
+				return INNER_UNKNOWN;
+			return proto == 0x6558 ? INNER_ETHER
+			       : proto == 0x0800 || proto == 0x86dd ? INNER_IP : INNER_UNKNOWN;
+		case 2152:
+			*t = SF_TUNNEL_GTP;
+			return gtp(r);
+		case 4754: /* GRE in UDP (RFC 8086) */
+			return gre(r, t);
+		case 5072: /* AYIYA */
+		case 3544: /* Teredo */
+		case 1701: /* L2TP */
+			*t = SF_TUNNEL_OTHER;
+			return INNER_UNKNOWN;
+		default:
+			break;
+		}
+	}
+	return INNER_NONE;
 }
 
 enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wirelen,
 			    struct sf_frame *out)
 {
 	struct sf_rd r = sf_rd_make(p, caplen);
-	const uint8_t *l3 = NULL, *l4 = NULL;
-	size_t l3cap = 0, l3wire = 0, l4cap = 0;
+	const uint8_t *l4 = NULL;
+	size_t l3wire = 0, l4cap = 0;
 	enum sf_net net = SF_NET_OTHER;
 
 	out->kind = SF_FRAME_BROKEN;
@@ -138,6 +244,7 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 	out->layer = SF_LAYER_LINK;
 	out->csum = SF_CSUM_UNVERIFIED;
 	out->csum_calc = 0;
+	out->tunnel = SF_TUNNEL_NONE;
 	out->tcp.fixed_ok = false;
 	if (caplen > wirelen)
 		caplen = wirelen; /* a capture never holds more than the wire did */
@@ -150,53 +257,89 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 	out->rc = sf_dec_link(dlt, p, caplen, wirelen, &out->link, &out->why);
 	if (out->rc != SF_DEC_OK)
 		return out->rc;
-	if (!sf_rd_skip(&r, out->link.l3_off)) /* cannot happen: link read it */
-		return out->rc;
-	l3 = sf_rd_peek(&r, 0);
-	l3cap = sf_rd_left(&r);
+	(void)sf_rd_skip(&r, out->link.l3_off); /* the link decoder read these */
 	l3wire = wirelen - out->link.l3_off;
-	if (out->link.l3_bounded && out->link.l3_len < l3wire) {
+	if (out->link.l3_bounded && out->link.l3_len < l3wire)
 		l3wire = out->link.l3_len;
-		if (l3cap > l3wire)
-			l3cap = l3wire;
-	}
-
 	net = out->link.net;
-	if (net == SF_NET_IP) {
-		const uint8_t *v = sf_rd_peek(&r, 1);
-		if (v == NULL) {
-			out->layer = SF_LAYER_IP;
-			out->why = SF_WHY_IP4_HDR;
-			out->rc = l3wire == 0 ? SF_DEC_MALFORMED : SF_DEC_TRUNCATED;
+
+	/* Each pass decodes one IP header; a tunnel sends us round again with
+	 * `r` over the inner packet and `l3wire` its length on the wire. */
+	for (unsigned depth = 0;; depth++) {
+		struct sf_rd l3r = sf_rd_make(sf_rd_peek(&r, 0), sf_rd_left(&r));
+		struct sf_rd tr;
+		enum sf_tunnel t = SF_TUNNEL_OTHER;
+		enum inner inner = INNER_NONE;
+
+		if (l3r.len > l3wire)
+			l3r.len = l3wire;
+		if (net == SF_NET_IP) {
+			const uint8_t *v = sf_rd_peek(&l3r, 1);
+			if (v == NULL) {
+				out->layer = SF_LAYER_IP;
+				out->why = SF_WHY_IP4_HDR;
+				out->rc = l3wire == 0 ? SF_DEC_MALFORMED : SF_DEC_TRUNCATED;
+				return out->rc;
+			}
+			net = (v[0] >> 4) == 6 ? SF_NET_IPV6 : SF_NET_IPV4;
+		}
+		if (net == SF_NET_OTHER) {
+			out->kind = depth == 0 ? SF_FRAME_NOT_IP : SF_FRAME_TUNNEL;
 			return out->rc;
 		}
-		net = (v[0] >> 4) == 6 ? SF_NET_IPV6 : SF_NET_IPV4;
+		out->layer = SF_LAYER_IP;
+		out->rc = net == SF_NET_IPV4
+				  ? sf_dec_ipv4(l3r.p, l3r.len, l3wire, &out->ip, &out->why)
+				  : sf_dec_ipv6(l3r.p, l3r.len, l3wire, &out->ip, &out->why);
+		if (out->rc != SF_DEC_OK)
+			return out->rc;
+		if (out->ip.later_frag) {
+			out->kind = SF_FRAME_FRAGMENT;
+			return out->rc;
+		}
+		(void)sf_rd_skip(&l3r, out->ip.hlen);
+		l4 = sf_rd_peek(&l3r, 0);
+		l4cap = l4 ? sf_rd_left(&l3r) : 0;
+		if (l4 == NULL) { /* IPv4 options or IPv6 extensions past the capture */
+			out->rc = SF_DEC_TRUNCATED;
+			out->why = out->ip.ver == 4 ? SF_WHY_IP4_HDR : SF_WHY_IP6_EXT;
+			return out->rc;
+		}
+		if (out->ip.proto == SF_IPPROTO_TCP)
+			break;
+		tr = sf_rd_make(l4, l4cap < out->ip.l4len ? l4cap : out->ip.l4len);
+		inner = out->ip.mf ? INNER_NONE : tunnel_inner(&out->ip, &tr, &t);
+		if (inner == INNER_NONE) {
+			out->kind = SF_FRAME_NOT_TCP;
+			return out->rc;
+		}
+		if (depth == 0) {
+			out->outer = out->ip;
+			out->tunnel = t;
+		}
+		if (inner == INNER_UNKNOWN || depth + 1 == SF_TUNNEL_DEPTH_MAX) {
+			out->kind = SF_FRAME_TUNNEL;
+			return out->rc;
+		}
+		/* Move `r` to the inner packet, bounded by the outer length. */
+		(void)sf_rd_skip(&r, l3r.off + tr.off);
+		l3wire = out->ip.l4len - tr.off;
+		if (inner == INNER_ETHER) {
+			size_t cap = sf_rd_left(&r) < l3wire ? sf_rd_left(&r) : l3wire;
+			out->rc = sf_dec_link(SF_DLT_EN10MB, sf_rd_peek(&r, 0), cap, l3wire,
+					      &out->link, &out->why);
+			if (out->rc != SF_DEC_OK) {
+				out->layer = SF_LAYER_LINK;
+				return out->rc;
+			}
+			(void)sf_rd_skip(&r, out->link.l3_off);
+			l3wire -= out->link.l3_off;
+			net = out->link.net;
+		} else {
+			net = SF_NET_IP;
+		}
 	}
-	if (net == SF_NET_OTHER) {
-		out->kind = SF_FRAME_NOT_IP;
-		return out->rc;
-	}
-	out->layer = SF_LAYER_IP;
-	out->rc = net == SF_NET_IPV4 ? sf_dec_ipv4(l3, l3cap, l3wire, &out->ip, &out->why)
-				     : sf_dec_ipv6(l3, l3cap, l3wire, &out->ip, &out->why);
-	if (out->rc != SF_DEC_OK)
-		return out->rc;
-	if (out->ip.later_frag) {
-		out->kind = SF_FRAME_FRAGMENT;
-		return out->rc;
-	}
-	(void)sf_rd_skip(&r, out->ip.hlen);
-	l4 = sf_rd_peek(&r, 0);
-	l4cap = l4 ? sf_rd_left(&r) : 0;
-	if (l4 == NULL) { /* IPv4 options or IPv6 extensions past the capture */
-		out->rc = SF_DEC_TRUNCATED;
-		out->why = out->ip.ver == 4 ? SF_WHY_IP4_HDR : SF_WHY_IP6_EXT;
-		return out->rc;
-	}
-	if (out->ip.proto != SF_IPPROTO_TCP) {
-		out->kind = is_tunnel(&out->ip, l4, l4cap) ? SF_FRAME_TUNNEL : SF_FRAME_NOT_TCP;
-		return out->rc;
-	}
+
 	out->layer = SF_LAYER_TCP;
 	if (out->ip.mf) {
 		/* A first fragment: the segment's length is unknown and its header
@@ -205,6 +348,7 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 		out->rc = sf_dec_tcp(l4, frag, SF_TCP_HDR_MAX + (size_t)out->ip.l4len,
 				     &out->tcp, &out->why);
 		if (out->tcp.fixed_ok) {
+			out->kind = SF_FRAME_TCP;
 			out->tcp.seglen = (uint32_t)out->ip.l4len;
 			out->tcp.paylen = out->ip.l4len > out->tcp.hlen
 						  ? (uint32_t)(out->ip.l4len - out->tcp.hlen) : 0;
@@ -214,8 +358,6 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 			    l4cap >= out->ip.l4len)
 				out->why = SF_WHY_TCP_FRAG;
 		}
-		if (out->tcp.fixed_ok)
-			out->kind = SF_FRAME_TCP;
 		return out->rc;
 	}
 	out->rc = sf_dec_tcp(l4, l4cap, out->ip.l4len, &out->tcp, &out->why);

@@ -20,7 +20,7 @@ enum sf_frame_kind {
 	SF_FRAME_NOT_IP,       /* ARP, LLDP, an unknown family... */
 	SF_FRAME_NOT_TCP,      /* IP carrying UDP, ICMP... */
 	SF_FRAME_FRAGMENT,     /* a later IP fragment: no TCP header in it */
-	SF_FRAME_TUNNEL,       /* IP-in-IP, GRE, VXLAN, Geneve, GTP...: not decoded */
+	SF_FRAME_TUNNEL,       /* a tunnel we do not open (L2TP, Teredo...) or without TCP */
 	SF_FRAME_LINK_UNSUPPORTED,
 	SF_FRAME_BROKEN,       /* a layer failed before a TCP header was read */
 	SF_FRAME_KIND_COUNT
@@ -33,6 +33,21 @@ enum sf_csum {
 	SF_CSUM_PARTIAL,        /* transmit offload: only the pseudo-header sum */
 	SF_CSUM_COUNT
 };
+
+/* The outermost tunnel a segment arrived in. */
+enum sf_tunnel {
+	SF_TUNNEL_NONE = 0,
+	SF_TUNNEL_IPIP,   /* IPv4/IPv6 in IPv4/IPv6 (protocols 4, 41) */
+	SF_TUNNEL_GRE,
+	SF_TUNNEL_ERSPAN,
+	SF_TUNNEL_VXLAN,
+	SF_TUNNEL_GENEVE,
+	SF_TUNNEL_GTP,
+	SF_TUNNEL_OTHER,  /* recognised (L2TP, AYIYA, Teredo...), not opened */
+	SF_TUNNEL_COUNT
+};
+
+#define SF_TUNNEL_DEPTH_MAX 4 /* IP headers followed, outermost included */
 
 enum sf_layer {
 	SF_LAYER_LINK = 0,
@@ -47,7 +62,9 @@ struct sf_frame {
 	enum sf_why why;
 	enum sf_layer layer;    /* where rc was decided */
 	struct sf_link link;
-	struct sf_ip ip;
+	struct sf_ip ip;        /* the IP header carrying the TCP segment */
+	enum sf_tunnel tunnel;  /* SF_TUNNEL_NONE unless the segment was tunnelled */
+	struct sf_ip outer;     /* the outermost IP header, when tunnelled */
 	struct sf_tcp tcp;
 	enum sf_csum csum;
 	uint16_t csum_calc;     /* the correct checksum, when csum is BAD or PARTIAL */
@@ -59,6 +76,7 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 
 const char *sf_frame_kind_name(enum sf_frame_kind k);
 const char *sf_csum_name(enum sf_csum c);
+const char *sf_tunnel_name(enum sf_tunnel t);
 
 /* Internet checksum of an IPv4/IPv6 pseudo-header plus `seg`, as verified by
  * the receiver. Exposed for the crafter and the tests. */
