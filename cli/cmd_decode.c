@@ -214,9 +214,9 @@ static void report_stats(const struct decode_args *a, const struct sf_src *src,
 			a->file, k[SF_FRAME_TUNNEL]);
 	if (k[SF_FRAME_FRAGMENT])
 		fprintf(stderr,
-			"synfin: %s: %" PRIu64 " later IP fragments hold no TCP header;"
+			"synfin: %s: %" PRIu64 " later IP fragment%s no TCP header;"
 			" counted, not decoded\n",
-			a->file, k[SF_FRAME_FRAGMENT]);
+			a->file, k[SF_FRAME_FRAGMENT], k[SF_FRAME_FRAGMENT] == 1 ? " holds" : "s hold");
 }
 
 int sf_cmd_decode(int argc, char **argv)

@@ -150,10 +150,12 @@ static void json_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 		key_s(b, "tcp.flags.str", sf_tcp_flags_str(t->flags, fl));
 		key_u(b, "tcp.window_size_value", t->win);
 		key_u(b, "tcp.hdr_len", t->hlen);
+		/* The payload length is unknown in a first fragment and behind an
+		 * impossible data offset: the key is left out. */
 		if (f->ip.mf)
 			sf_buf_str(b, ",\"synfin.ip_first_fragment\":true");
-		else
-			key_u(b, "tcp.len", t->paylen); /* unknown in a first fragment */
+		else if (!(f->rc == SF_DEC_MALFORMED && f->why == SF_WHY_TCP_DOFF))
+			key_u(b, "tcp.len", t->paylen);
 		key_hex(b, "tcp.checksum", t->sum, 4);
 		key_s(b, "tcp.checksum.status", sf_csum_name(f->csum));
 		if (f->csum == SF_CSUM_BAD || f->csum == SF_CSUM_PARTIAL)

@@ -30,108 +30,119 @@ void sf_sink_time(struct sf_sink_state *st, const struct sf_pkt *pkt)
 	sf_buf_u32_pad(b, pkt->frac, pkt->frac_digits);
 }
 
+/* The bare name of an option kind, for options whose value we cannot show. */
+static void opt_name(struct sf_buf *b, const struct sf_tcp_opt *o)
+{
+	switch (o->kind) {
+	case SF_TCPOPT_EOL: sf_buf_str(b, "eol"); return;
+	case SF_TCPOPT_NOP: sf_buf_str(b, "nop"); return;
+	case SF_TCPOPT_MSS: sf_buf_str(b, "mss"); return;
+	case SF_TCPOPT_WS: sf_buf_str(b, "wscale"); return;
+	case SF_TCPOPT_SACKOK: sf_buf_str(b, "sackOK"); return;
+	case SF_TCPOPT_SACK: sf_buf_str(b, "sack"); return;
+	case SF_TCPOPT_TS: sf_buf_str(b, "TS"); return;
+	case SF_TCPOPT_MD5: sf_buf_str(b, "md5"); return;
+	case SF_TCPOPT_AO: sf_buf_str(b, "tcp-ao"); return;
+	case SF_TCPOPT_MPTCP: sf_buf_str(b, "mptcp"); return;
+	case SF_TCPOPT_TFO: sf_buf_str(b, "tfo"); return;
+	default:
+		sf_buf_str(b, "unknown-");
+		sf_buf_u64(b, o->kind);
+		return;
+	}
+}
+
+static void opt_tfo(struct sf_buf *b, const struct sf_tcp *t, const struct sf_tcp_opt *o)
+{
+	sf_buf_str(b, o->kind == SF_TCPOPT_TFO ? "tfo" : "exp-tfo");
+	if (t->tfo_len == 0) {
+		sf_buf_str(b, " cookiereq");
+	} else {
+		sf_buf_str(b, " cookie ");
+		sf_buf_hexbytes(b, t->tfo_cookie, t->tfo_len);
+	}
+}
+
+/* One option with its value. The per-segment values (t->mss...) hold the
+ * last instance of each kind, so a duplicate shows the later value twice;
+ * the opt_dup anomaly says so. */
+static void opt_value(struct sf_buf *b, const struct sf_tcp *t, const struct sf_tcp_opt *o)
+{
+	switch (o->kind) {
+	case SF_TCPOPT_MSS:
+		sf_buf_str(b, "mss ");
+		sf_buf_u64(b, t->mss);
+		return;
+	case SF_TCPOPT_WS:
+		sf_buf_str(b, "wscale ");
+		sf_buf_u64(b, t->wscale);
+		return;
+	case SF_TCPOPT_SACK:
+		sf_buf_str(b, "sack ");
+		sf_buf_u64(b, t->nsack);
+		sf_buf_ch(b, ' ');
+		for (unsigned k = 0; k < t->nsack; k++) {
+			sf_buf_ch(b, '{');
+			sf_buf_u64(b, t->sack_le[k]);
+			sf_buf_ch(b, ':');
+			sf_buf_u64(b, t->sack_re[k]);
+			sf_buf_ch(b, '}');
+		}
+		return;
+	case SF_TCPOPT_TS:
+		sf_buf_str(b, "TS val ");
+		sf_buf_u64(b, t->tsval);
+		sf_buf_str(b, " ecr ");
+		sf_buf_u64(b, t->tsecr);
+		return;
+	case SF_TCPOPT_MPTCP:
+		sf_buf_str(b, "mptcp ");
+		sf_buf_u64(b, o->len);
+		sf_buf_ch(b, ' ');
+		if (t->mptcp_subtype < sizeof(mptcp_names) / sizeof(mptcp_names[0]))
+			sf_buf_str(b, mptcp_names[t->mptcp_subtype]);
+		else
+			sf_buf_u64(b, t->mptcp_subtype);
+		return;
+	case SF_TCPOPT_EOL:
+	case SF_TCPOPT_NOP:
+	case SF_TCPOPT_SACKOK:
+	case SF_TCPOPT_MD5:
+	case SF_TCPOPT_AO:
+		opt_name(b, o);
+		return;
+	default:
+		if (o->flags & SF_OPT_TFO) {
+			opt_tfo(b, t, o);
+			return;
+		}
+		opt_name(b, o);
+		sf_buf_str(b, " len ");
+		sf_buf_u64(b, o->len);
+		return;
+	}
+}
+
 void sf_sink_tcp_options(struct sf_buf *b, const struct sf_tcp *t)
 {
 	for (unsigned i = 0; i < t->nopt; i++) {
 		const struct sf_tcp_opt *o = &t->opt[i];
 		if (i)
 			sf_buf_ch(b, ',');
-		switch (o->kind) {
-		case SF_TCPOPT_EOL:
-			sf_buf_str(b, "eol");
-			continue;
-		case SF_TCPOPT_NOP:
-			sf_buf_str(b, "nop");
-			continue;
-		case SF_TCPOPT_MSS:
-			if (o->len != 4)
-				break;
-			sf_buf_str(b, "mss ");
-			sf_buf_u64(b, t->mss);
-			continue;
-		case SF_TCPOPT_WS:
-			if (o->len != 3)
-				break;
-			sf_buf_str(b, "wscale ");
-			sf_buf_u64(b, t->wscale);
-			continue;
-		case SF_TCPOPT_SACKOK:
-			if (o->len != 2)
-				break;
-			sf_buf_str(b, "sackOK");
-			continue;
-		case SF_TCPOPT_SACK:
-			if (o->len < 10 || (o->len - 2) % 8 != 0 || (o->len - 2) / 8 > SF_TCP_SACK_MAX)
-				break;
-			sf_buf_str(b, "sack ");
-			sf_buf_u64(b, t->nsack);
-			sf_buf_ch(b, ' ');
-			for (unsigned k = 0; k < t->nsack; k++) {
-				sf_buf_ch(b, '{');
-				sf_buf_u64(b, t->sack_le[k]);
-				sf_buf_ch(b, ':');
-				sf_buf_u64(b, t->sack_re[k]);
-				sf_buf_ch(b, '}');
-			}
-			continue;
-		case SF_TCPOPT_TS:
-			if (o->len != 10)
-				break;
-			sf_buf_str(b, "TS val ");
-			sf_buf_u64(b, t->tsval);
-			sf_buf_str(b, " ecr ");
-			sf_buf_u64(b, t->tsecr);
-			continue;
-		case SF_TCPOPT_MD5:
-			sf_buf_str(b, "md5");
-			if (o->len != 18)
-				break;
-			continue;
-		case SF_TCPOPT_AO:
-			sf_buf_str(b, "tcp-ao");
-			continue;
-		case SF_TCPOPT_MPTCP:
-			sf_buf_str(b, "mptcp ");
+		if (o->flags & SF_OPT_BAD) {
+			sf_buf_str(b, "[bad opt]");
+		} else if (o->flags & SF_OPT_CUT) {
+			opt_name(b, o); /* the capture ended inside it */
+		} else if (o->flags & SF_OPT_SIZE) {
+			sf_buf_str(b, "[bad opt kind ");
+			sf_buf_u64(b, o->kind);
+			sf_buf_str(b, " len ");
 			sf_buf_u64(b, o->len);
-			if (o->len < 3)
-				break;
-			sf_buf_ch(b, ' ');
-			if (t->mptcp_subtype < sizeof(mptcp_names) / sizeof(mptcp_names[0]))
-				sf_buf_str(b, mptcp_names[t->mptcp_subtype]);
-			else
-				sf_buf_u64(b, t->mptcp_subtype);
-			continue;
-		case SF_TCPOPT_TFO:
-		case SF_TCPOPT_EXP1:
-		case SF_TCPOPT_EXP2:
-			if (o->kind != SF_TCPOPT_TFO && !(t->has & SF_TCP_HAS_TFO))
-				goto unknown;
-			sf_buf_str(b, o->kind == SF_TCPOPT_TFO ? "tfo" : "exp-tfo");
-			if (t->tfo_len == 0) {
-				sf_buf_str(b, " cookiereq");
-			} else {
-				sf_buf_str(b, " cookie ");
-				sf_buf_hexbytes(b, t->tfo_cookie, t->tfo_len);
-			}
-			continue;
-		default:
-			goto unknown;
+			sf_buf_ch(b, ']');
+		} else {
+			opt_value(b, t, o);
 		}
-		/* A known kind with the wrong size. */
-		sf_buf_str(b, "[bad opt kind ");
-		sf_buf_u64(b, o->kind);
-		sf_buf_str(b, " len ");
-		sf_buf_u64(b, o->len);
-		sf_buf_ch(b, ']');
-		continue;
-unknown:
-		sf_buf_str(b, "unknown-");
-		sf_buf_u64(b, o->kind);
-		sf_buf_str(b, " len ");
-		sf_buf_u64(b, o->len);
 	}
-	if (t->anom & SF_ANOM_OPT_LEN)
-		sf_buf_str(b, t->nopt ? ",[bad opt]" : "[bad opt]");
 }
 
 static void endpoint(struct sf_sink_state *st, const struct sf_ip *ip, const uint8_t *a,
@@ -221,13 +232,15 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 		sf_buf_str(b, ", urg ");
 		sf_buf_u64(b, t->urp);
 	}
-	if (t->nopt > 0 || (t->anom & SF_ANOM_OPT_LEN)) {
+	if (t->nopt > 0) {
 		sf_buf_str(b, ", options [");
 		sf_sink_tcp_options(b, t);
 		sf_buf_ch(b, ']');
 	}
-	sf_buf_str(b, ", length ");
-	sf_buf_u64(b, t->paylen);
+	if (!(f->rc == SF_DEC_MALFORMED && f->why == SF_WHY_TCP_DOFF)) {
+		sf_buf_str(b, ", length "); /* unknown when the data offset is impossible */
+		sf_buf_u64(b, t->paylen);
+	}
 	if (f->ip.mf)
 		sf_buf_str(b, " [first IP fragment: the segment continues]");
 	if (f->tunnel != SF_TUNNEL_NONE) {

@@ -57,7 +57,8 @@ static uint16_t fold(uint32_t s)
 static uint32_t pseudo_sum(const struct sf_ip *ip, size_t seglen)
 {
 	struct sf_rd a = sf_rd_make(ip->src, ip->ver == 4 ? 4 : 16);
-	struct sf_rd b = sf_rd_make(ip->dst, ip->ver == 4 ? 4 : 16);
+	struct sf_rd b = sf_rd_make(ip->has_final_dst ? ip->final_dst : ip->dst,
+				    ip->ver == 4 ? 4 : 16);
 	uint32_t s = 0;
 
 	(void)sf_rd_sum16(&a, a.len, &s);

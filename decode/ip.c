@@ -116,6 +116,39 @@ static uint32_t find_jumbo(const uint8_t *opts, size_t len)
 	return 0;
 }
 
+/* A routing header with segments left names the packet's final destination,
+ * which the TCP pseudo-header uses (RFC 8200 section 8.1): the last address
+ * of type 0, the home address of type 2, Segment List[0] of an SRH (type 4,
+ * RFC 8754). `r` stands after next-header and length; consumes sz - 2. */
+static bool routing_final_dst(struct sf_rd *r, size_t sz, struct sf_ip *out)
+{
+	struct sf_rd h = sf_rd_make(sf_rd_peek(r, sz - 2), sz - 2);
+	uint8_t type = 0, left = 0;
+	size_t naddr = (sz - 8) / 16, pick = 0;
+
+	if (h.p == NULL)
+		return false;
+	(void)sf_rd_skip(r, sz - 2);
+	if (!sf_rd_u8(&h, &type) || !sf_rd_u8(&h, &left) || !sf_rd_skip(&h, 4))
+		return true;
+	if (left == 0 || naddr == 0)
+		return true;
+	switch (type) {
+	case 0:
+		pick = naddr - 1;
+		break;
+	case 2:
+	case 4:
+		pick = 0;
+		break;
+	default:
+		return true; /* RPL (3) compresses addresses: not followed */
+	}
+	if (sf_rd_skip(&h, pick * 16) && sf_rd_copy(&h, out->final_dst, 16))
+		out->has_final_dst = true;
+	return true;
+}
+
 /* RFC 8200 section 3, then the extension headers of section 4.
  *
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -207,6 +240,9 @@ enum sf_dec_rc sf_dec_ipv6(const uint8_t *p, size_t caplen, size_t wirelen, stru
 			out->mf = (fo & 1) != 0;
 			out->later_frag = out->frag_off != 0;
 			out->id = (uint16_t)fid;
+		} else if (nh == IP6_ROUTING) {
+			if (!routing_final_dst(&r, sz, out))
+				return cut(start + sz, total, SF_WHY_IP6_EXT, why);
 		} else if (!sf_rd_skip(&r, sz - 2)) {
 			return cut(start + sz, total, SF_WHY_IP6_EXT, why);
 		}

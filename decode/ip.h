@@ -25,6 +25,8 @@ struct sf_ip {
 	uint16_t id;       /* IPv4 identification (IPv6: fragment id low bits) */
 	uint8_t src[16];   /* IPv4 uses the first 4 bytes */
 	uint8_t dst[16];
+	uint8_t final_dst[16]; /* IPv6 routing header's final destination... */
+	bool has_final_dst;    /* ...when segments are left to visit */
 	size_t hlen;       /* from the IP header to the transport header */
 	size_t l4len;      /* transport bytes on the wire, after clamping */
 	uint32_t frag_off; /* fragment offset in bytes */

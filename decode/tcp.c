@@ -70,7 +70,7 @@ enum sf_dec_rc sf_dec_tcp(const uint8_t *p, size_t caplen, size_t seglen, struct
 	return SF_DEC_OK;
 }
 
-static bool record(struct sf_tcp *t, uint8_t kind, uint8_t len, size_t off)
+static bool record(struct sf_tcp *t, uint8_t kind, uint8_t len, size_t off, uint8_t flags)
 {
 	if (t->nopt == SF_TCP_OPT_MAX) {
 		t->anom |= SF_ANOM_OPT_MANY;
@@ -79,14 +79,16 @@ static bool record(struct sf_tcp *t, uint8_t kind, uint8_t len, size_t off)
 	t->opt[t->nopt].kind = kind;
 	t->opt[t->nopt].len = len;
 	t->opt[t->nopt].off = (uint8_t)off;
+	t->opt[t->nopt].flags = flags;
 	t->nopt++;
 	return true;
 }
 
-/* Reads one option's value; `r` stands after the kind and length bytes and
- * holds exactly the option's value bytes. */
-static void read_value(struct sf_tcp *t, uint8_t kind, struct sf_rd *r)
+/* Reads one option's value into `t` and sets the flags of `o`; `r` stands
+ * after the kind and length bytes and holds exactly the value bytes. */
+static void read_value(struct sf_tcp *t, struct sf_tcp_opt *o, struct sf_rd *r)
 {
+	uint8_t kind = o->kind;
 	size_t vlen = sf_rd_left(r);
 	uint16_t exid = 0;
 	uint8_t b = 0;
@@ -142,6 +144,7 @@ static void read_value(struct sf_tcp *t, uint8_t kind, struct sf_rd *r)
 		break;
 	case SF_TCPOPT_TFO:
 		bit = SF_TCP_HAS_TFO;
+		o->flags |= SF_OPT_TFO;
 		if (vlen > SF_TCP_COOKIE_MAX || (vlen != 0 && vlen < 4))
 			goto bad_size;
 		t->tfo_len = (uint8_t)vlen;
@@ -153,6 +156,7 @@ static void read_value(struct sf_tcp *t, uint8_t kind, struct sf_rd *r)
 		if (!sf_rd_be16(r, &exid) || exid != 0xf989)
 			return;
 		bit = SF_TCP_HAS_TFO;
+		o->flags |= SF_OPT_TFO;
 		vlen -= 2;
 		if (vlen > SF_TCP_COOKIE_MAX)
 			goto bad_size;
@@ -167,6 +171,7 @@ static void read_value(struct sf_tcp *t, uint8_t kind, struct sf_rd *r)
 	t->has |= bit;
 	return;
 bad_size:
+	o->flags |= SF_OPT_SIZE;
 	t->anom |= SF_ANOM_OPT_SIZE;
 }
 
@@ -186,41 +191,42 @@ bool sf_dec_tcp_opts(const uint8_t *hdr, size_t caplen, size_t optend, struct sf
 
 		(void)sf_rd_u8(&r, &kind);
 		if (kind == SF_TCPOPT_NOP) {
-			if (!record(out, kind, 1, off))
+			if (!record(out, kind, 1, off, 0))
 				break;
 			continue;
 		}
 		if (kind == SF_TCPOPT_EOL) {
 			uint8_t pad = 0;
-			(void)record(out, kind, 1, off);
+			(void)record(out, kind, 1, off, 0);
 			while (sf_rd_u8(&r, &pad))
 				if (pad != 0)
 					out->anom |= SF_ANOM_OPT_AFTER_EOL;
 			break;
 		}
 		if (!sf_rd_u8(&r, &olen)) {
-			if (optend - off < 2)
-				out->anom |= SF_ANOM_OPT_LEN;
-			else
+			if (optend - off >= 2) { /* the capture ended at the length byte */
+				(void)record(out, kind, 1, off, SF_OPT_CUT);
 				return false;
-			(void)record(out, kind, 1, off);
+			}
+			out->anom |= SF_ANOM_OPT_LEN;
+			(void)record(out, kind, 1, off, SF_OPT_BAD);
 			break;
 		}
 		if (olen < 2 || olen > optend - off) {
 			out->anom |= SF_ANOM_OPT_LEN;
-			(void)record(out, kind, olen, off);
+			(void)record(out, kind, olen, off, SF_OPT_BAD);
 			break;
 		}
 		if (olen > r.len - off) {
 			/* The option fits the header but the capture ended inside it. */
-			(void)record(out, kind, olen, off);
+			(void)record(out, kind, olen, off, SF_OPT_CUT);
 			return false;
 		}
 		struct sf_rd v = sf_rd_make(sf_rd_peek(&r, (size_t)olen - 2), (size_t)olen - 2);
 		(void)sf_rd_skip(&r, (size_t)olen - 2);
-		if (!record(out, kind, olen, off))
+		if (!record(out, kind, olen, off, 0))
 			break;
-		read_value(out, kind, &v);
+		read_value(out, &out->opt[out->nopt - 1], &v);
 	}
 	return complete;
 }

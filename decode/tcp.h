@@ -62,10 +62,19 @@ enum {
 	SF_TCP_HAS_TFO = 1u << 8, /* kind 34, or kind 254 with ExID 0xF989 */
 };
 
+/* Per-option flags. */
+enum {
+	SF_OPT_CUT = 1u << 0,  /* the capture ended inside this option: no value read */
+	SF_OPT_BAD = 1u << 1,  /* its length is < 2 or runs past the header: list ends */
+	SF_OPT_SIZE = 1u << 2, /* a known kind of the wrong size: no value read */
+	SF_OPT_TFO = 1u << 3,  /* kind 34, or 253/254 carrying TFO's ExID 0xF989 */
+};
+
 struct sf_tcp_opt {
 	uint8_t kind;
-	uint8_t len; /* on the wire; 1 for EOL and NOP */
-	uint8_t off; /* from the start of the TCP header */
+	uint8_t len;   /* on the wire; 1 for EOL and NOP */
+	uint8_t off;   /* from the start of the TCP header */
+	uint8_t flags; /* SF_OPT_* */
 };
 
 struct sf_tcp {
