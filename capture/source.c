@@ -2,9 +2,20 @@
 #include "capture/source.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "capture/pcapng.h"
+
+#define SF_DLT_CHECK 1 /* DLT_EN10MB */
+
+/* A BPF program for the pcapng reader, compiled per link type on first use. */
+struct sf_bpf {
+	int dlt;
+	struct bpf_program prog;
+};
 
 static void say(char *err, size_t errlen, const char *what, const char *detail)
 {
@@ -35,6 +46,24 @@ bool sf_src_open_file(struct sf_src *s, const char *path, bool nano, char *err, 
 			goto out;
 		}
 	}
+	if (S_ISREG(st.st_mode)) {
+		uint8_t magic[4] = { 0 };
+		size_t got = fread(magic, 1, sizeof(magic), fp);
+		if (fseek(fp, 0, SEEK_SET) != 0) {
+			say(err, errlen, "cannot read", strerror(errno));
+			goto out;
+		}
+		if (got == sizeof(magic) && sf_pcapng_magic(magic)) {
+			s->ng = sf_pcapng_open(fp, nano, err, errlen);
+			fp = NULL; /* the reader owns it, even on failure */
+			if (s->ng == NULL)
+				goto out;
+			s->frac_digits = nano ? 9 : 6;
+			s->dlt = -1;
+			ok = true;
+			goto out;
+		}
+	}
 	s->pc = pcap_fopen_offline_with_tstamp_precision(
 		fp, nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO, perr);
 	if (s->pc == NULL) {
@@ -56,10 +85,63 @@ out:
 	return ok;
 }
 
+/* Compiles `expr` for one link type; false with libpcap's words in err. */
+static bool compile_for(int dlt, const char *expr, struct bpf_program *prog, char *err,
+			size_t errlen)
+{
+	pcap_t *dead = pcap_open_dead(dlt, 262144);
+	bool ok = false;
+
+	if (dead == NULL) {
+		say(err, errlen, "cannot compile filter", "out of memory");
+		return false;
+	}
+	if (pcap_compile(dead, prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0)
+		say(err, errlen, "bad filter expression", pcap_geterr(dead));
+	else
+		ok = true;
+	pcap_close(dead);
+	return ok;
+}
+
+/* The pcapng reader's filter for a packet's link type, compiled once. */
+static const struct bpf_program *prog_for(struct sf_src *s, int dlt, char *err, size_t errlen)
+{
+	struct sf_bpf *np = NULL;
+
+	for (size_t i = 0; i < s->nprogs; i++)
+		if (s->progs[i].dlt == dlt)
+			return &s->progs[i].prog;
+	np = realloc(s->progs, (s->nprogs + 1) * sizeof(*np));
+	if (np == NULL) {
+		say(err, errlen, "cannot compile filter", "out of memory");
+		return NULL;
+	}
+	s->progs = np;
+	if (!compile_for(dlt, s->filter, &np[s->nprogs].prog, err, errlen))
+		return NULL;
+	np[s->nprogs].dlt = dlt;
+	return &np[s->nprogs++].prog;
+}
+
 bool sf_src_set_filter(struct sf_src *s, const char *expr, char *err, size_t errlen)
 {
 	struct bpf_program prog;
 	bool ok = false;
+
+	if (s->ng != NULL) {
+		/* Check the expression now (as Ethernet, the commonest); each link
+		 * type gets its own program when its first packet arrives. */
+		if (!compile_for(SF_DLT_CHECK, expr, &prog, err, errlen))
+			return false;
+		pcap_freecode(&prog);
+		s->filter = strdup(expr);
+		if (s->filter == NULL) {
+			say(err, errlen, "cannot install filter", "out of memory");
+			return false;
+		}
+		return true;
+	}
 
 	if (pcap_compile(s->pc, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 		say(err, errlen, "bad filter expression", pcap_geterr(s->pc));
@@ -73,11 +155,42 @@ bool sf_src_set_filter(struct sf_src *s, const char *expr, char *err, size_t err
 	return ok;
 }
 
+static enum sf_src_rc next_ng(struct sf_src *s, struct sf_pkt *pkt, const uint8_t **data,
+			      char *err, size_t errlen)
+{
+	for (;;) {
+		enum sf_src_rc rc = sf_pcapng_next(s->ng, pkt, data, err, errlen);
+		const struct bpf_program *prog = NULL;
+		struct pcap_pkthdr h;
+
+		if (rc != SF_SRC_PACKET)
+			return rc;
+		s->num = pkt->num;
+		if (s->dlt < 0)
+			s->dlt = pkt->dlt;
+		if (s->filter == NULL)
+			return rc;
+		prog = prog_for(s, pkt->dlt, err, errlen);
+		if (prog == NULL)
+			return SF_SRC_ERROR;
+		h.caplen = pkt->caplen;
+		h.len = pkt->wirelen;
+		h.ts.tv_sec = (time_t)pkt->sec;
+		h.ts.tv_usec = 0;
+		if (pcap_offline_filter(prog, &h, *data) != 0)
+			return rc;
+	}
+}
+
 enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt, const uint8_t **data,
 			   char *err, size_t errlen)
 {
 	struct pcap_pkthdr *h = NULL;
-	int rc = pcap_next_ex(s->pc, &h, data);
+	int rc = 0;
+
+	if (s->ng != NULL)
+		return next_ng(s, pkt, data, err, errlen);
+	rc = pcap_next_ex(s->pc, &h, data);
 
 	if (rc == PCAP_ERROR_BREAK)
 		return SF_SRC_EOF;
@@ -98,6 +211,7 @@ enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt, const uint8_t *
 	pkt->frac_digits = s->frac_digits;
 	pkt->caplen = h->caplen;
 	pkt->wirelen = h->len;
+	pkt->dlt = s->dlt;
 	return SF_SRC_PACKET;
 }
 
@@ -106,4 +220,13 @@ void sf_src_close(struct sf_src *s)
 	if (s->pc != NULL)
 		pcap_close(s->pc);
 	s->pc = NULL;
+	sf_pcapng_close(s->ng);
+	s->ng = NULL;
+	for (size_t i = 0; i < s->nprogs; i++)
+		pcap_freecode(&s->progs[i].prog);
+	free(s->progs);
+	s->progs = NULL;
+	s->nprogs = 0;
+	free(s->filter);
+	s->filter = NULL;
 }

@@ -19,12 +19,19 @@ struct sf_pkt {
 	uint32_t frac;       /* fraction of a second in 10^-frac_digits units */
 	uint8_t frac_digits; /* 6 (microseconds) or 9 (nanoseconds) */
 	uint32_t caplen, wirelen;
+	int dlt;             /* link type of this packet's interface */
 };
 
+struct sf_pcapng;
+
 struct sf_src {
-	pcap_t *pc;
-	const char *name;    /* as the user gave it, for messages */
-	int dlt;
+	pcap_t *pc;                /* libpcap reads pcap, and pcapng it can... */
+	struct sf_pcapng *ng;      /* ...our reader takes the pcapng it cannot */
+	const char *name;          /* as the user gave it, for messages */
+	char *filter;              /* BPF expression, for the pcapng reader */
+	struct sf_bpf *progs;      /* one compiled program per (link type, snaplen) */
+	size_t nprogs;
+	int dlt;                   /* the file's (first interface's) link type */
 	uint8_t frac_digits;
 	uint64_t num;        /* frames read so far */
 };
@@ -37,7 +44,9 @@ enum sf_src_rc {
 
 #define SF_SRC_ERRLEN 512
 
-/* Opens `path` ("-" is standard input). On failure, err says what is wrong
+/* Opens `path` ("-" is standard input). Seekable pcapng files are read by
+ * capture/pcapng.c, which takes every interface's own link type; pcap files
+ * and streams go through libpcap. On failure, err says what is wrong
  * with the file in words a user understands (missing, unreadable, empty, not
  * a capture). `nano` asks for nanosecond time stamps. */
 SF_NODISCARD bool sf_src_open_file(struct sf_src *s, const char *path, bool nano, char *err,

@@ -28,6 +28,7 @@ struct decode_stats {
 	uint64_t problems;        /* frames whose decode was not OK */
 	uint64_t first_problem;   /* frame number of the first */
 	enum sf_why first_why;
+	int bad_dlt;              /* the first unsupported link type seen */
 };
 
 void sf_cmd_decode_usage(FILE *f)
@@ -190,17 +191,16 @@ static void free_port_names(char **names)
 	free(names);
 }
 
-static void report_stats(const struct decode_args *a, const struct sf_src *src,
-			 const struct decode_stats *st)
+static void report_stats(const struct decode_args *a, const struct decode_stats *st)
 {
 	const uint64_t *k = st->kinds;
 	if (k[SF_FRAME_LINK_UNSUPPORTED])
 		fprintf(stderr,
 			"synfin: %s: link type %d (%s) is not supported: %" PRIu64
 			" packets skipped\n",
-			a->file, src->dlt,
-			pcap_datalink_val_to_name(src->dlt) ? pcap_datalink_val_to_name(src->dlt)
-							    : "unknown",
+			a->file, st->bad_dlt,
+			pcap_datalink_val_to_name(st->bad_dlt) ? pcap_datalink_val_to_name(st->bad_dlt)
+							       : "unknown",
 			k[SF_FRAME_LINK_UNSUPPORTED]);
 	if (st->problems)
 		fprintf(stderr,
@@ -278,8 +278,10 @@ int sf_cmd_decode(int argc, char **argv)
 			break;
 		}
 		st.frames++;
-		(void)sf_dec_frame(src.dlt, data, pkt.caplen, pkt.wirelen, &f);
+		(void)sf_dec_frame(pkt.dlt, data, pkt.caplen, pkt.wirelen, &f);
 		st.kinds[f.kind]++;
+		if (f.kind == SF_FRAME_LINK_UNSUPPORTED && st.kinds[f.kind] == 1)
+			st.bad_dlt = pkt.dlt;
 		if (f.rc != SF_DEC_OK) {
 			if (st.problems++ == 0) {
 				st.first_problem = pkt.num;
@@ -302,7 +304,7 @@ int sf_cmd_decode(int argc, char **argv)
 		fprintf(stderr, "synfin: writing the output failed\n");
 		rc = SF_EXIT_OUTPUT;
 	}
-	report_stats(&a, &src, &st);
+	report_stats(&a, &st);
 out:
 	sf_src_close(&src);
 	free_port_names(ports);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/source.h"
 #include "decode/frame.h"
 
 #define MAX_COLS 64
@@ -257,7 +258,7 @@ static void compare_row(struct cmp *c, char **v, const struct sf_frame *f)
 /* Frames we decode as TCP that tshark has no row for are "extra". */
 static void count_extra(struct cmp *c, const struct sf_frame *f)
 {
-	if (f->kind == SF_FRAME_TCP) {
+	if (f->kind == SF_FRAME_TCP) { /* unsupported link types never get here */
 		c->tot->extra++;
 		if (!is_allowed(c->file, c->frame, "extra"))
 			printf("EXTRA %s frame %" PRIu64 ": synfin sees TCP, tshark has no row\n",
@@ -267,12 +268,13 @@ static void count_extra(struct cmp *c, const struct sf_frame *f)
 
 static int run_file(const char *dir, const char *file, struct totals *tot)
 {
-	char path[1024], opath[1024], line[8192], perr[PCAP_ERRBUF_SIZE];
+	char path[1024], opath[1024], line[8192], perr[SF_SRC_ERRLEN] = "";
 	char *col[MAX_COLS];
 	int idx[C_NCOLS];
 	FILE *o = NULL;
-	pcap_t *pc = NULL;
-	struct pcap_pkthdr *h = NULL;
+	struct sf_src src;
+	bool opened = false;
+	struct sf_pkt pkt = { 0 };
 	const uint8_t *data = NULL;
 	uint64_t pos = 0;
 	struct sf_frame f;
@@ -282,13 +284,13 @@ static int run_file(const char *dir, const char *file, struct totals *tot)
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	snprintf(opath, sizeof(opath), "%s/oracle/%s.tsv", dir, file);
 	o = fopen(opath, "r");
-	pc = pcap_open_offline(path, perr);
-	if (o == NULL || pc == NULL) {
+	/* The same reader synfin uses: libpcap, or our pcapng reader. */
+	opened = sf_src_open_file(&src, path, false, perr, sizeof(perr));
+	if (o == NULL || !opened) {
 		fprintf(stderr, "corpus_diff: %s: cannot open capture or oracle (%s)\n", file, perr);
 		rc = 1;
 		goto out;
 	}
-	dlt = pcap_datalink(pc);
 	tot->files++;
 	if (fgets(line, sizeof(line), o) == NULL)
 		goto out;
@@ -315,12 +317,12 @@ static int run_file(const char *dir, const char *file, struct totals *tot)
 		tot->rows++;
 		/* Walk the capture up to the row's frame. */
 		while (pos < want) {
-			int r = pcap_next_ex(pc, &h, &data);
-			if (r != 1)
+			if (sf_src_next(&src, &pkt, &data, perr, sizeof(perr)) != SF_SRC_PACKET)
 				break;
 			pos++;
 			c.frame = pos;
-			(void)sf_dec_frame(dlt, data, h->caplen, h->len, &f);
+			dlt = pkt.dlt;
+			(void)sf_dec_frame(dlt, data, pkt.caplen, pkt.wirelen, &f);
 			if (pos < want && sf_link_supported(dlt))
 				count_extra(&c, &f);
 		}
@@ -354,16 +356,16 @@ static int run_file(const char *dir, const char *file, struct totals *tot)
 		}
 		compare_row(&c, v, &f);
 	}
-	while (sf_link_supported(dlt) && pcap_next_ex(pc, &h, &data) == 1) {
+	while (sf_src_next(&src, &pkt, &data, perr, sizeof(perr)) == SF_SRC_PACKET) {
 		c.frame = ++pos;
-		(void)sf_dec_frame(dlt, data, h->caplen, h->len, &f);
+		(void)sf_dec_frame(pkt.dlt, data, pkt.caplen, pkt.wirelen, &f);
 		count_extra(&c, &f);
 	}
 out:
 	if (o != NULL)
 		fclose(o);
-	if (pc != NULL)
-		pcap_close(pc);
+	if (opened)
+		sf_src_close(&src);
 	return rc;
 }
 

@@ -392,7 +392,36 @@ def pcapng_bytes(linktype, records):
     return out
 
 
+def pcapng_two_interfaces():
+    """A big-endian section with two interfaces that libpcap 1.10 refuses to
+    read together: EN10MB (snaplen 262144, microseconds) and RAW (snaplen 96,
+    nanoseconds); Enhanced Packet Blocks on both, a Simple Packet Block on
+    interface 0, and an Interface Statistics Block to skip."""
+    E = ">"
+    def block(btype, body):
+        total = 12 + len(body)
+        return struct.pack(E + "II", btype, total) + body + struct.pack(E + "I", total)
+    def pad4(b):
+        return b + bytes(-len(b) % 4)
+    def idb(linktype, snaplen, res):
+        opts = struct.pack(E + "HHB", 9, 1, res) + bytes(3) + bytes(4)
+        return block(1, struct.pack(E + "HHI", linktype, 0, snaplen) + opts)
+    def epb(ifid, ts, data):
+        body = struct.pack(E + "IIIII", ifid, ts >> 32, ts & 0xFFFFFFFF, len(data), len(data))
+        return block(6, body + pad4(data))
+    shb = block(0x0A0D0D0A, struct.pack(E + "IHHq", 0x1A2B3C4D, 1, 0, -1))
+    pk = handshake(seg4)
+    out = shb + idb(1, 262144, 6) + idb(101, 96, 9)
+    out += epb(0, T0 * 1000000 + 1, eth(pk[0]))
+    out += epb(1, T0 * 1000000000 + 2000123, pk[1])
+    out += block(5, struct.pack(E + "III", 0, 0, 0) + bytes(4))  # statistics: skipped
+    spb = eth(pk[2])
+    out += block(3, struct.pack(E + "I", len(spb)) + pad4(spb))
+    return out
+
+
 def file_fixtures():
+    write("file-pcapng-two-linktypes.pcapng", pcapng_two_interfaces())
     # pcapng: SHB + IDB (EN10MB) + one EPB per packet.
     write("file-pcapng-en10mb.pcapng", pcapng_bytes(1, stamp([eth(p) for p in handshake(seg4)])))
     # Nanosecond pcap (magic a1b23c4d); fractions that microseconds cannot hold.
