@@ -109,7 +109,7 @@ FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -I. \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME  ?= 60
 
-build/fuzz/%: fuzz/%.c $(DECODE_SRCS) $(wildcard decode/*.h)
+build/fuzz/%: fuzz/%.c $(DECODE_SRCS) $(wildcard decode/*.h) fuzz/dlts.h
 	@mkdir -p $(dir $@)
 	$(call say,FUZZ,$@)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(DECODE_SRCS)
 
@@ -155,7 +155,7 @@ deps-bench: ; $(Q)sh scripts/deps.sh $(DEPS_BUILD) $(DEPS_BENCH)
 
 # --- style -------------------------------------------------------------------
 
-C_FILES = $(wildcard decode/*.[ch] capture/*.[ch] cli/*.[ch] tests/*.c fuzz/*.c bench/*.c) config.h
+C_FILES = $(wildcard decode/*.[ch] capture/*.[ch] cli/*.[ch] tests/*.c fuzz/*.[ch] bench/*.c) config.h
 
 lint:
 	$(Q)! grep -nE '\b(strcpy|strcat|sprintf|atoi|gets)\s*\(' $(C_FILES) || \

@@ -342,6 +342,7 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 	}
 
 	out->layer = SF_LAYER_TCP;
+	out->l4_off = (size_t)(l4 - p);
 	if (out->ip.mf) {
 		/* A first fragment: the segment's length is unknown and its header
 		 * may go on in the next fragment, which is no fault of the bytes. */

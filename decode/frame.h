@@ -66,6 +66,7 @@ struct sf_frame {
 	enum sf_tunnel tunnel;  /* SF_TUNNEL_NONE unless the segment was tunnelled */
 	struct sf_ip outer;     /* the outermost IP header, when tunnelled */
 	struct sf_tcp tcp;
+	size_t l4_off;          /* where the TCP header starts in the frame */
 	enum sf_csum csum;
 	uint16_t csum_calc;     /* the correct checksum, when csum is BAD or PARTIAL */
 };

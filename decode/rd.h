@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct sf_rd {
 	const uint8_t *p;
@@ -87,17 +88,40 @@ static inline bool sf_rd_copy(struct sf_rd *r, uint8_t *dst, size_t n)
 }
 
 /* Adds the next n bytes to a ones-complement sum as big-endian 16-bit words
- * (an odd last byte is padded with zero), for Internet checksums. */
+ * (an odd last byte is padded with zero), for Internet checksums.
+ *
+ * The sum is order-independent (RFC 1071 section 2): we add native 32-bit
+ * words eight bytes at a time and swap the folded result once on a
+ * little-endian host, which is several times faster than byte pairs. */
 static inline bool sf_rd_sum16(struct sf_rd *r, size_t n, uint32_t *sum)
 {
-	uint64_t s = *sum;
+	const uint8_t *p = r->p + r->off;
+	uint64_t s = 0;
 	size_t i = 0;
+
 	if (r->len - r->off < n)
 		return false;
-	for (; i + 1 < n; i += 2)
-		s += (uint32_t)r->p[r->off + i] << 8 | r->p[r->off + i + 1];
-	if (i < n)
-		s += (uint32_t)r->p[r->off + i] << 8;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		s += (w & 0xffffffffu) + (w >> 32);
+	}
+	for (; i + 2 <= n; i += 2) {
+		uint16_t w;
+		memcpy(&w, p + i, 2);
+		s += w;
+	}
+	if (i < n) {
+		uint16_t w = 0;
+		memcpy(&w, p + i, 1); /* the lower address: the high byte on the wire */
+		s += w;
+	}
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = ((s & 0xff) << 8) | (s >> 8);
+#endif
+	s += *sum;
 	while (s >> 32)
 		s = (s & 0xffffffffu) + (s >> 32);
 	*sum = (uint32_t)s;

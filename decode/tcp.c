@@ -213,8 +213,11 @@ bool sf_dec_tcp_opts(const uint8_t *hdr, size_t caplen, size_t optend, struct sf
 			break;
 		}
 		if (olen < 2 || olen > optend - off) {
+			/* Record only the bytes the header holds: off + len never
+			 * passes the header, whatever the length byte claims. */
 			out->anom |= SF_ANOM_OPT_LEN;
-			(void)record(out, kind, olen, off, SF_OPT_BAD);
+			(void)record(out, kind, olen < 2 ? olen : (uint8_t)(optend - off), off,
+				     SF_OPT_BAD);
 			break;
 		}
 		if (olen > r.len - off) {
