@@ -1,8 +1,6 @@
 /* cli/buf.c: the output buffer's slow paths and address formatting. */
 #include "cli/buf.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 void sf_buf_init(struct sf_buf *b, FILE *f)
 {
@@ -30,12 +28,57 @@ void sf_buf_ipv4(struct sf_buf *b, const uint8_t a[4])
 	}
 }
 
+/* RFC 5952 text, exactly as glibc's inet_ntop writes it: lowercase hex
+ * without leading zeros, the longest run (the first of equals) of two or
+ * more zero groups as "::", and a dotted quad for IPv4-compatible
+ * (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) addresses. inet_ntop itself
+ * costs half the time of a decode line, through sprintf. */
 void sf_buf_ipv6(struct sf_buf *b, const uint8_t a[16])
 {
-	char t[INET6_ADDRSTRLEN];
-	if (inet_ntop(AF_INET6, a, t, sizeof(t)) == NULL)
-		t[0] = '\0';
-	sf_buf_str(b, t);
+	static const char hx[] = "0123456789abcdef";
+	uint16_t w[8];
+	int best = -1, bestlen = 0, cur = -1, curlen = 0;
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+		if (w[i] == 0) {
+			if (cur < 0) {
+				cur = i;
+				curlen = 0;
+			}
+			if (++curlen > bestlen) {
+				best = cur;
+				bestlen = curlen;
+			}
+		} else {
+			cur = -1;
+		}
+	}
+	if (bestlen < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + bestlen) {
+			if (i == best)
+				sf_buf_ch(b, ':');
+			continue;
+		}
+		if (i)
+			sf_buf_ch(b, ':');
+		if (i == 6 && best == 0 && (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
+			sf_buf_ipv4(b, a + 12);
+			return;
+		}
+		bool lead = true;
+		for (int sh = 12; sh >= 0; sh -= 4) {
+			unsigned nib = (w[i] >> sh) & 0xf;
+			if (lead && nib == 0 && sh > 0)
+				continue;
+			lead = false;
+			sf_buf_ch(b, hx[nib]);
+		}
+	}
+	if (best >= 0 && best + bestlen == 8)
+		sf_buf_ch(b, ':');
 }
 
 void sf_buf_hexbytes(struct sf_buf *b, const uint8_t *p, size_t n)
