@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "capture/pcapfile.h"
 #include "capture/pcapng.h"
 
 #define SF_DLT_CHECK 1 /* DLT_EN10MB */
@@ -27,7 +28,7 @@ bool sf_src_open_file(struct sf_src *s, const char *path, bool nano, char *err, 
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	FILE *fp = NULL;
 	struct stat st;
-	bool ok = false;
+	bool ok = false, regular = false;
 
 	memset(s, 0, sizeof(*s));
 	s->name = path;
@@ -37,16 +38,17 @@ bool sf_src_open_file(struct sf_src *s, const char *path, bool nano, char *err, 
 		goto out;
 	}
 	if (fstat(fileno(fp), &st) == 0) {
+		regular = S_ISREG(st.st_mode);
 		if (S_ISDIR(st.st_mode)) {
 			say(err, errlen, "cannot read", "is a directory");
 			goto out;
 		}
-		if (S_ISREG(st.st_mode) && st.st_size == 0) {
+		if (regular && st.st_size == 0) {
 			say(err, errlen, "empty file", "not a pcap or pcapng capture");
 			goto out;
 		}
 	}
-	if (S_ISREG(st.st_mode)) {
+	if (regular) {
 		uint8_t magic[4] = { 0 };
 		size_t got = fread(magic, 1, sizeof(magic), fp);
 		if (fseek(fp, 0, SEEK_SET) != 0) {
@@ -56,11 +58,15 @@ bool sf_src_open_file(struct sf_src *s, const char *path, bool nano, char *err, 
 		if (got == sizeof(magic) && sf_pcapng_magic(magic)) {
 			s->ng = sf_pcapng_open(fp, nano, err, errlen);
 			fp = NULL; /* the reader owns it, even on failure */
-			if (s->ng == NULL)
-				goto out;
-			s->frac_digits = nano ? 9 : 6;
-			s->dlt = -1;
-			ok = true;
+			ok = s->ng != NULL;
+			s->dlt = -1; /* known at the first packet */
+			goto out;
+		}
+		if (got == sizeof(magic) && sf_pcapfile_magic(magic)) {
+			s->pf = sf_pcapfile_open(fp, nano, err, errlen);
+			fp = NULL;
+			ok = s->pf != NULL;
+			s->dlt = ok ? sf_pcapfile_dlt(s->pf) : -1;
 			goto out;
 		}
 	}
@@ -129,7 +135,7 @@ bool sf_src_set_filter(struct sf_src *s, const char *expr, char *err, size_t err
 	struct bpf_program prog;
 	bool ok = false;
 
-	if (s->ng != NULL) {
+	if (s->pc == NULL) {
 		/* Check the expression now (as Ethernet, the commonest); each link
 		 * type gets its own program when its first packet arrives. */
 		if (!compile_for(SF_DLT_CHECK, expr, &prog, err, errlen))
@@ -155,11 +161,13 @@ bool sf_src_set_filter(struct sf_src *s, const char *expr, char *err, size_t err
 	return ok;
 }
 
-static enum sf_src_rc next_ng(struct sf_src *s, struct sf_pkt *pkt, const uint8_t **data,
-			      char *err, size_t errlen)
+/* A packet from our own readers, through the filter. */
+static enum sf_src_rc next_own(struct sf_src *s, struct sf_pkt *pkt, const uint8_t **data,
+			       char *err, size_t errlen)
 {
 	for (;;) {
-		enum sf_src_rc rc = sf_pcapng_next(s->ng, pkt, data, err, errlen);
+		enum sf_src_rc rc = s->pf != NULL ? sf_pcapfile_next(s->pf, pkt, data, err, errlen)
+						  : sf_pcapng_next(s->ng, pkt, data, err, errlen);
 		const struct bpf_program *prog = NULL;
 		struct pcap_pkthdr h;
 
@@ -188,8 +196,8 @@ enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt, const uint8_t *
 	struct pcap_pkthdr *h = NULL;
 	int rc = 0;
 
-	if (s->ng != NULL)
-		return next_ng(s, pkt, data, err, errlen);
+	if (s->pc == NULL)
+		return next_own(s, pkt, data, err, errlen);
 	rc = pcap_next_ex(s->pc, &h, data);
 
 	if (rc == PCAP_ERROR_BREAK)
@@ -222,6 +230,8 @@ void sf_src_close(struct sf_src *s)
 	s->pc = NULL;
 	sf_pcapng_close(s->ng);
 	s->ng = NULL;
+	sf_pcapfile_close(s->pf);
+	s->pf = NULL;
 	for (size_t i = 0; i < s->nprogs; i++)
 		pcap_freecode(&s->progs[i].prog);
 	free(s->progs);

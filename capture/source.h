@@ -23,10 +23,15 @@ struct sf_pkt {
 };
 
 struct sf_pcapng;
+struct sf_pcapfile;
 
+/* Regular files are read by our own readers (capture/pcapfile.c, pcapng.c):
+ * faster than libpcap, and able to take pcapng files libpcap refuses.
+ * Streams (standard input) go through libpcap. */
 struct sf_src {
-	pcap_t *pc;                /* libpcap reads pcap, and pcapng it can... */
-	struct sf_pcapng *ng;      /* ...our reader takes the pcapng it cannot */
+	pcap_t *pc;                /* standard input */
+	struct sf_pcapfile *pf;    /* a classic pcap file */
+	struct sf_pcapng *ng;      /* a pcapng file */
 	const char *name;          /* as the user gave it, for messages */
 	char *filter;              /* BPF expression, for the pcapng reader */
 	struct sf_bpf *progs;      /* one compiled program per (link type, snaplen) */
@@ -44,9 +49,7 @@ enum sf_src_rc {
 
 #define SF_SRC_ERRLEN 512
 
-/* Opens `path` ("-" is standard input). Seekable pcapng files are read by
- * capture/pcapng.c, which takes every interface's own link type; pcap files
- * and streams go through libpcap. On failure, err says what is wrong
+/* Opens `path` ("-" is standard input). On failure, err says what is wrong
  * with the file in words a user understands (missing, unreadable, empty, not
  * a capture). `nano` asks for nanosecond time stamps. */
 SF_NODISCARD bool sf_src_open_file(struct sf_src *s, const char *path, bool nano, char *err,
