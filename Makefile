@@ -109,9 +109,12 @@ FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -I. \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME  ?= 60
 
-build/fuzz/%: fuzz/%.c $(DECODE_SRCS) $(wildcard decode/*.h) fuzz/dlts.h
+# The file readers are parsers of hostile input too; they need no libpcap.
+FUZZ_SRCS_LIB := $(DECODE_SRCS) capture/pcapfile.c capture/pcapng.c
+
+build/fuzz/%: fuzz/%.c $(FUZZ_SRCS_LIB) $(wildcard decode/*.h capture/*.h) fuzz/dlts.h
 	@mkdir -p $(dir $@)
-	$(call say,FUZZ,$@)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(DECODE_SRCS)
+	$(call say,FUZZ,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(PCAP_CFLAGS) -o $@ $< $(FUZZ_SRCS_LIB)
 
 fuzz: deps-fuzz $(FUZZ_BINS)
 

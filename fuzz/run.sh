@@ -53,6 +53,14 @@ if [ -n "$roots" ]; then
 	# shellcheck disable=SC2086 # roots holds plain directory names
 	find $roots -type f -name '*.pcap*' ! -name '*.txt' ! -name '*.tsv' \
 		-exec "$seed" fuzz/corpus/fuzz_frame fuzz/corpus/fuzz_tcp_opts {} + || exit 1
+	# fuzz_capfile takes whole files: the small captures, named by content.
+	mkdir -p fuzz/corpus/fuzz_capfile || exit 1
+	# shellcheck disable=SC2086
+	find $roots -type f -name '*.pcap*' ! -name '*.txt' ! -name '*.tsv' -size -65k |
+		while read -r f; do
+			h=$(cksum <"$f" | cut -d' ' -f1)
+			[ -f "fuzz/corpus/fuzz_capfile/$h" ] || cp "$f" "fuzz/corpus/fuzz_capfile/$h"
+		done
 fi
 
 fail=0
@@ -62,7 +70,9 @@ for t; do
 	log=build/fuzz/$name.log
 	mkdir -p "$corpus" || exit 1
 	echo "fuzz: $name: $(find "$corpus" -type f | wc -l | tr -d ' ') inputs in $corpus, ${FUZZ_TIME}s"
-	"$t" -max_total_time="$FUZZ_TIME" -max_len=4096 -timeout=10 -print_final_stats=1 \
+	maxlen=4096
+	[ "$name" = fuzz_capfile ] && maxlen=65536
+	"$t" -max_total_time="$FUZZ_TIME" -max_len="$maxlen" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$arts/$name-" "$corpus" >"$log" 2>&1
 	rc=$?
 	last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
