@@ -95,9 +95,9 @@ static void verify(struct sf_frame *f, const uint8_t *seg, size_t segcap)
 	}
 	/* The sum without the checksum field gives the value it should hold. */
 	s = (uint32_t)fold(s) + (uint16_t)~f->tcp.sum;
+	/* 0x0000 is a valid TCP checksum (RFC 1624); unlike UDP there is no
+	 * "no checksum" value to dodge. */
 	f->csum_calc = (uint16_t)~fold(s);
-	if (f->csum_calc == 0)
-		f->csum_calc = 0xffff;
 	/* Linux CHECKSUM_PARTIAL: the stack leaves the folded pseudo-header sum
 	 * in the field for the NIC (or nobody, on loopback) to finish. */
 	f->csum = f->tcp.sum == fold(ps) ? SF_CSUM_PARTIAL : SF_CSUM_BAD;
@@ -356,10 +356,11 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 						  ? (uint32_t)(out->ip.l4len - out->tcp.hlen) : 0;
 			if (out->tcp.paycap > out->tcp.paylen)
 				out->tcp.paycap = out->tcp.paylen;
-			if (out->rc == SF_DEC_TRUNCATED && out->tcp.hlen > frag &&
-			    l4cap >= out->ip.l4len)
-				out->why = SF_WHY_TCP_FRAG;
 		}
+		/* Nothing was cut by the capture: the header goes on in the next
+		 * fragment, whether or not its fixed part fit in this one. */
+		if (out->rc == SF_DEC_TRUNCATED && l4cap >= out->ip.l4len)
+			out->why = SF_WHY_TCP_FRAG;
 		return out->rc;
 	}
 	out->rc = sf_dec_tcp(l4, l4cap, out->ip.l4len, &out->tcp, &out->why);

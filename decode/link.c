@@ -18,6 +18,14 @@
 #define PPP_MPLS 0x0281
 #define SF_MPLS_MAX 8
 
+/* The size of the header decides between truncated and malformed: a frame
+ * that is shorter on the wire than its link header cannot exist. */
+static enum sf_dec_rc short_hdr(size_t need, size_t wirelen, enum sf_why *why)
+{
+	*why = SF_WHY_LINK_HDR;
+	return wirelen < need ? SF_DEC_MALFORMED : SF_DEC_TRUNCATED;
+}
+
 /* Address families as each system numbers them in DLT_NULL/DLT_LOOP:
  * 2 is IPv4 everywhere; IPv6 is 24 (NetBSD, OpenBSD, BSD/OS), 28 (FreeBSD),
  * 30 (macOS, Darwin) and 10 (Linux, when it writes DLT_NULL at all). */
@@ -52,10 +60,8 @@ static enum sf_dec_rc dec_mpls(struct sf_rd *r, size_t wirelen, struct sf_link *
 			*why = SF_WHY_LINK_VLAN;
 			return SF_DEC_MALFORMED;
 		}
-		if (!sf_rd_be32(r, &lse)) {
-			*why = SF_WHY_LINK_HDR;
-			return wirelen < r->off + 4 ? SF_DEC_MALFORMED : SF_DEC_TRUNCATED;
-		}
+		if (!sf_rd_be32(r, &lse))
+			return short_hdr(r->off + 4, wirelen, why);
 		if (lse & 0x100)
 			break;
 	}
@@ -75,10 +81,9 @@ static enum sf_dec_rc dec_after_type(struct sf_rd *r, size_t wirelen, struct sf_
 		 * The length bounds the PPP frame as the wire bounds Ethernet:
 		 * what lies past it is padding. */
 		uint16_t plen = 0;
-		if (!sf_rd_skip(r, 4) || !sf_rd_be16(r, &plen) || !sf_rd_be16(r, &proto)) {
-			*why = SF_WHY_LINK_HDR;
-			return wirelen < r->off + 8 ? SF_DEC_MALFORMED : SF_DEC_TRUNCATED;
-		}
+		size_t start = r->off;
+		if (!sf_rd_skip(r, 4) || !sf_rd_be16(r, &plen) || !sf_rd_be16(r, &proto))
+			return short_hdr(start + 8, wirelen, why);
 		out->l3_len = plen >= 2 ? (size_t)plen - 2 : 0;
 		out->l3_bounded = true;
 		out->net = ppp_to_net(proto);
@@ -103,13 +108,6 @@ static enum sf_net ethertype_to_net(uint16_t type)
 	}
 }
 
-/* The size of the header decides between truncated and malformed: a frame
- * that is shorter on the wire than its link header cannot exist. */
-static enum sf_dec_rc short_hdr(size_t need, size_t wirelen, enum sf_why *why)
-{
-	*why = SF_WHY_LINK_HDR;
-	return wirelen < need ? SF_DEC_MALFORMED : SF_DEC_TRUNCATED;
-}
 
 /* Ethernet II, then any 802.1Q/802.1ad tags, then LLC/SNAP for 802.3 frames.
  *
@@ -126,12 +124,13 @@ static enum sf_dec_rc dec_ether(struct sf_rd *r, size_t wirelen, struct sf_link 
 		return short_hdr(14, wirelen, why);
 	while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD) {
 		uint16_t tci = 0;
+		size_t start = r->off; /* a failed second read leaves off past the first */
 		if (out->nvlan == SF_VLAN_MAX) {
 			*why = SF_WHY_LINK_VLAN;
 			return SF_DEC_MALFORMED;
 		}
 		if (!sf_rd_be16(r, &tci) || !sf_rd_be16(r, &type))
-			return short_hdr(r->off + 4, wirelen, why);
+			return short_hdr(start + 4, wirelen, why);
 		out->vlan[out->nvlan++] = tci & 0x0fff;
 	}
 	if (type <= 1500) {
@@ -157,14 +156,19 @@ static enum sf_dec_rc dec_ether(struct sf_rd *r, size_t wirelen, struct sf_link 
 static enum sf_dec_rc dec_ppp(struct sf_rd *r, size_t wirelen, struct sf_link *out,
 			      enum sf_why *why)
 {
-	const uint8_t *h = sf_rd_peek(r, 2);
+	const uint8_t *h = sf_rd_peek(r, 1);
 	uint8_t b0 = 0;
 	uint16_t proto = 0;
 
 	if (h == NULL)
-		return short_hdr(2, wirelen, why);
-	if (h[0] == 0xff && h[1] == 0x03)
-		(void)sf_rd_skip(r, 2);
+		return short_hdr(1, wirelen, why);
+	if (h[0] == 0xff) { /* only then can FF 03 be there */
+		h = sf_rd_peek(r, 2);
+		if (h == NULL)
+			return short_hdr(2, wirelen, why);
+		if (h[1] == 0x03)
+			(void)sf_rd_skip(r, 2);
+	}
 	if (!sf_rd_u8(r, &b0))
 		return short_hdr(r->off + 1, wirelen, why);
 	proto = b0;
@@ -254,7 +258,7 @@ static enum sf_dec_rc dec_nflog(struct sf_rd *r, size_t wirelen, struct sf_link 
 			return SF_DEC_OK;
 		}
 		if (!sf_rd_skip(r, (tlen + 3) & ~(size_t)3))
-			return short_hdr(r->off + tlen, wirelen, why);
+			return short_hdr(r->off + ((tlen + 3) & ~(size_t)3), wirelen, why);
 	}
 }
 

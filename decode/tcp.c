@@ -158,7 +158,7 @@ static void read_value(struct sf_tcp *t, struct sf_tcp_opt *o, struct sf_rd *r)
 		bit = SF_TCP_HAS_TFO;
 		o->flags |= SF_OPT_TFO;
 		vlen -= 2;
-		if (vlen > SF_TCP_COOKIE_MAX)
+		if (vlen > SF_TCP_COOKIE_MAX || (vlen != 0 && vlen < 4)) /* RFC 7413: 4..16 */
 			goto bad_size;
 		t->tfo_len = (uint8_t)vlen;
 		(void)sf_rd_copy(r, t->tfo_cookie, vlen);
