@@ -1,18 +1,29 @@
-/* capture/pcapfile.c: classic pcap, read in blocks. */
+/* capture/pcapfile.c: classic pcap (pcap-savefile(5)), read in blocks.
+ *
+ *   file header, 24 bytes             record header, 16 bytes (+8 Kuznetsov)
+ *   +-------+-----+-----+----------+  +--------+----------+--------+-----+
+ *   | magic | maj | min | zone 4   |  | sec 4  | frac 4   | incl 4 | len |
+ *   | sigfigs 4 | snaplen 4 | link |  +--------+----------+--------+-----+
+ *   +----------------------------- +  then incl bytes of packet
+ */
 #include "capture/pcapfile.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "config.h"
+#include "decode/rd.h"
 
 #define MAGIC_MICRO 0xa1b2c3d4u
 #define MAGIC_NANO 0xa1b23c4du
 #define MAGIC_KUZNETSOV 0xa1b2cd34u /* patched libpcap: 8 more bytes a record */
-#define BLOCK (1u << 20)
 
 struct sf_pcapfile {
 	FILE *f;
-	bool swap, file_nano, want_nano;
+	bool swap;          /* the file is big-endian (we read little-endian) */
 	bool native;        /* the file's byte order is the host's */
+	bool file_nano, want_nano;
 	int lengths;        /* 0 as written, 1 swapped, 2 swapped when caplen > len */
 	size_t rechdr;      /* 16, or 24 for Kuznetsov's format */
 	uint32_t snaplen, maxcap;
@@ -20,34 +31,35 @@ struct sf_pcapfile {
 	uint8_t *buf;
 	size_t cap, pos, end;
 	bool eof;
+	int read_errno;     /* non-zero once a read failed */
 	uint64_t num;
 };
 
-static uint32_t rd32(const uint8_t *p, bool swap)
+static uint32_t get32(struct sf_rd *r, bool swap)
 {
-	uint32_t le = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		      (uint32_t)p[3] << 24;
-	return swap ? (le >> 24) | ((le >> 8) & 0xff00) | ((le << 8) & 0xff0000) | (le << 24) : le;
+	uint32_t v = 0;
+	(void)(swap ? sf_rd_be32(r, &v) : sf_rd_le32(r, &v)); /* callers size r */
+	return v;
 }
 
-static uint16_t rd16(const uint8_t *p, bool swap)
+static uint16_t get16(struct sf_rd *r, bool swap)
 {
-	return swap ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+	uint16_t v = 0;
+	(void)(swap ? sf_rd_be16(r, &v) : sf_rd_le16(r, &v));
+	return v;
+}
+
+static bool magic_of(const uint8_t b[4], bool swap, uint32_t *m)
+{
+	struct sf_rd r = sf_rd_make(b, 4);
+	*m = get32(&r, swap);
+	return *m == MAGIC_MICRO || *m == MAGIC_NANO || *m == MAGIC_KUZNETSOV;
 }
 
 bool sf_pcapfile_magic(const uint8_t b[4])
 {
-	uint32_t m = rd32(b, false), s = rd32(b, true);
-	return m == MAGIC_MICRO || m == MAGIC_NANO || m == MAGIC_KUZNETSOV || s == MAGIC_MICRO ||
-	       s == MAGIC_NANO || s == MAGIC_KUZNETSOV;
-}
-
-/* LINKTYPE_ (on disk) to DLT_ (what pcap_datalink() says): the same number
- * but for the few that differ by platform; RAW is the one that matters. */
-static int linktype_to_dlt(uint32_t lt)
-{
-	lt &= 0xffff; /* the upper bits carry FCS information */
-	return lt == 101 ? 12 : (int)lt;
+	uint32_t m = 0;
+	return magic_of(b, false, &m) || magic_of(b, true, &m);
 }
 
 /* libpcap's max_snaplen_for_dlt(): a record above it is damage. */
@@ -61,7 +73,8 @@ static uint32_t max_caplen(int dlt)
 	}
 }
 
-/* Makes n bytes available at buf + pos; false at end of file. */
+/* Makes n bytes available at buf + pos; false at end of file, on a read
+ * error (read_errno) or when memory runs out (read_errno ENOMEM). */
 static bool fill(struct sf_pcapfile *pf, size_t n)
 {
 	if (pf->end - pf->pos >= n)
@@ -77,16 +90,21 @@ static bool fill(struct sf_pcapfile *pf, size_t n)
 		while (ncap < n)
 			ncap *= 2;
 		nb = realloc(pf->buf, ncap);
-		if (nb == NULL)
+		if (nb == NULL) {
+			pf->read_errno = ENOMEM;
 			return false;
+		}
 		pf->buf = nb;
 		pf->cap = ncap;
 	}
 	while (pf->end < n && !pf->eof) {
 		size_t got = fread(pf->buf + pf->end, 1, pf->cap - pf->end, pf->f);
 		pf->end += got;
-		if (got == 0)
+		if (got == 0) {
 			pf->eof = true;
+			if (ferror(pf->f))
+				pf->read_errno = errno ? errno : EIO;
+		}
 	}
 	return pf->end >= n;
 }
@@ -94,44 +112,50 @@ static bool fill(struct sf_pcapfile *pf, size_t n)
 struct sf_pcapfile *sf_pcapfile_open(FILE *f, bool nano, char *err, size_t errlen)
 {
 	struct sf_pcapfile *pf = calloc(1, sizeof(*pf));
-	const uint8_t *h = NULL;
+	struct sf_rd h;
 	uint32_t magic = 0;
 	uint16_t major = 0, minor = 0;
 
-	if (pf == NULL || (pf->buf = malloc(BLOCK)) == NULL) {
+	if (pf == NULL || (pf->buf = malloc(SF_PCAP_BLOCK)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		free(pf);
 		fclose(f);
 		return NULL;
 	}
 	pf->f = f;
-	pf->cap = BLOCK;
+	pf->cap = SF_PCAP_BLOCK;
 	pf->want_nano = nano;
 	if (!fill(pf, 24)) {
-		snprintf(err, errlen, "capture file header cut short: %zu of its 24 bytes", pf->end);
+		if (pf->read_errno)
+			snprintf(err, errlen, "cannot read: %s", strerror(pf->read_errno));
+		else
+			snprintf(err, errlen, "capture file header cut short: %zu of its 24 bytes",
+				 pf->end);
 		goto fail;
 	}
-	h = pf->buf;
-	magic = rd32(h, false);
-	pf->swap = magic != MAGIC_MICRO && magic != MAGIC_NANO && magic != MAGIC_KUZNETSOV;
-	magic = rd32(h, pf->swap);
+	pf->swap = !magic_of(pf->buf, false, &magic);
+	h = sf_rd_make(pf->buf, 24);
+	magic = get32(&h, pf->swap);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	pf->native = pf->swap; /* rd32 reads little-endian unless swapping */
+	pf->native = pf->swap;
 #else
 	pf->native = !pf->swap;
 #endif
 	pf->file_nano = magic == MAGIC_NANO;
 	pf->rechdr = magic == MAGIC_KUZNETSOV ? 24 : 16;
-	major = rd16(h + 4, pf->swap);
-	minor = rd16(h + 6, pf->swap);
-	if (major != 2) {
-		snprintf(err, errlen, "unsupported pcap version %u.%u", major, minor);
+	major = get16(&h, pf->swap);
+	minor = get16(&h, pf->swap);
+	/* libpcap reads 2.0 to 2.4, and 543.0 from DG/UX's tcpdump. */
+	if (!((major == 2 && minor <= 4) || (major == 543 && minor == 0))) {
+		snprintf(err, errlen, major < 2 ? "archaic pcap format %u.%u"
+						: "unsupported pcap version %u.%u", major, minor);
 		goto fail;
 	}
-	pf->lengths = minor < 3 ? 1 : minor == 3 ? 2 : 0;
-	pf->dlt = linktype_to_dlt(rd32(h + 20, pf->swap));
+	pf->lengths = major == 2 && minor < 3 ? 1 : major == 2 && minor == 3 ? 2 : 0;
+	(void)sf_rd_skip(&h, 8); /* thiszone, sigfigs */
+	pf->snaplen = get32(&h, pf->swap);
+	pf->dlt = sf_linktype_to_dlt(get32(&h, pf->swap));
 	pf->maxcap = max_caplen(pf->dlt);
-	pf->snaplen = rd32(h + 16, pf->swap);
 	if (pf->snaplen == 0 || pf->snaplen > pf->maxcap)
 		pf->snaplen = pf->maxcap; /* as libpcap does for a bogus snaplen */
 	pf->pos = 24;
@@ -146,53 +170,63 @@ int sf_pcapfile_dlt(const struct sf_pcapfile *pf)
 	return pf->dlt;
 }
 
+static enum sf_src_rc cut_short(struct sf_pcapfile *pf, char *err, size_t errlen,
+				const char *what, size_t want, size_t got)
+{
+	if (pf->read_errno)
+		snprintf(err, errlen, "cannot read record: %s", strerror(pf->read_errno));
+	else
+		snprintf(err, errlen,
+			 "record cut short, the file ends inside it: tried to read %zu %s, only got %zu",
+			 want, what, got);
+	return SF_SRC_ERROR;
+}
+
 enum sf_src_rc sf_pcapfile_next(struct sf_pcapfile *pf, struct sf_pkt *pkt, const uint8_t **data,
 				char *err, size_t errlen)
 {
-	const uint8_t *h = NULL;
+	struct sf_rd h;
 	uint32_t sec = 0, frac = 0, caplen = 0, wirelen = 0, keep = 0;
+	uint32_t unit = pf->file_nano ? 1000000000u : 1000000u;
 
 	pkt->num = pf->num + 1;
 	if (!fill(pf, pf->rechdr)) {
-		if (pf->end == pf->pos)
+		if (pf->end == pf->pos && !pf->read_errno)
 			return SF_SRC_EOF;
-		snprintf(err, errlen,
-			 "record cut short, the file ends inside it: %zu of its %zu header bytes",
-			 pf->end - pf->pos, pf->rechdr);
-		return SF_SRC_ERROR;
+		return cut_short(pf, err, errlen, "header bytes", pf->rechdr, pf->end - pf->pos);
 	}
-	h = pf->buf + pf->pos;
-	sec = rd32(h, pf->swap);
-	frac = rd32(h + 4, pf->swap);
-	caplen = rd32(h + 8, pf->swap);
-	wirelen = rd32(h + 12, pf->swap);
+	h = sf_rd_make(pf->buf + pf->pos, pf->rechdr);
+	sec = get32(&h, pf->swap);
+	frac = get32(&h, pf->swap);
+	caplen = get32(&h, pf->swap);
+	wirelen = get32(&h, pf->swap);
 	if (pf->lengths == 1 || (pf->lengths == 2 && caplen > wirelen)) {
 		uint32_t t = caplen;
 		caplen = wirelen;
 		wirelen = t;
 	}
 	if (caplen > pf->maxcap) {
-		snprintf(err, errlen, "cannot read record: invalid packet capture length %u, bigger than %s of %u", caplen,
-			 caplen > pf->snaplen ? "snaplen" : "maximum",
+		snprintf(err, errlen,
+			 "cannot read record: invalid packet capture length %u, bigger than %s of %u",
+			 caplen, caplen > pf->snaplen ? "snaplen" : "maximum",
 			 caplen > pf->snaplen ? pf->snaplen : pf->maxcap);
 		return SF_SRC_ERROR;
 	}
 	keep = caplen > pf->snaplen ? pf->snaplen : caplen;
-	if (!fill(pf, pf->rechdr + caplen)) {
-		snprintf(err, errlen,
-			 "record cut short, the file ends inside it: tried to read %u captured"
-			 " bytes, only got %zu",
-			 caplen, pf->end - pf->pos - pf->rechdr);
-		return SF_SRC_ERROR;
-	}
+	if (!fill(pf, pf->rechdr + caplen))
+		return cut_short(pf, err, errlen, "captured bytes", caplen,
+				 pf->end - pf->pos - pf->rechdr);
 	*data = pf->buf + pf->pos + pf->rechdr;
 	pf->pos += pf->rechdr + caplen;
 	pf->num++;
 	/* libpcap 1.10 sign-extends the seconds of a native-order file (its
 	 * header field is a bpf_int32) and reads them unsigned in a swapped one
 	 * (SWAPLONG yields an unsigned value): we read what it reads, so every
-	 * path prints the same times (test_source checks both). */
+	 * path prints the same times (test_source checks both). A fraction of
+	 * a second or more (damage) carries into the seconds. */
 	pkt->sec = pf->native ? (int64_t)(int32_t)sec : (int64_t)sec;
+	pkt->sec += frac / unit;
+	frac %= unit;
 	if (pf->file_nano && !pf->want_nano)
 		frac /= 1000;
 	else if (!pf->file_nano && pf->want_nano)

@@ -25,12 +25,9 @@ bool sf_pcapng_magic(const uint8_t b[4]);
 /* Takes `f` positioned at the start of the file; closes it on failure and
  * in sf_pcapng_close(). */
 SF_NODISCARD struct sf_pcapng *sf_pcapng_open(FILE *f, bool nano, char *err, size_t errlen);
-/* The next packet; pkt->dlt is its interface's link type, pkt->ifsnap its
- * interface's snapshot length. */
+/* The next packet; pkt->dlt is its interface's link type. */
 SF_NODISCARD enum sf_src_rc sf_pcapng_next(struct sf_pcapng *ng, struct sf_pkt *pkt,
 					   const uint8_t **data, char *err, size_t errlen);
-/* The link type of the first interface, or -1 before any. */
-int sf_pcapng_first_dlt(const struct sf_pcapng *ng);
 void sf_pcapng_close(struct sf_pcapng *ng);
 
 #endif

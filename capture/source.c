@@ -1,4 +1,4 @@
-/* capture/source.c: reading capture files through libpcap. */
+/* capture/source.c: opening capture files, choosing a reader, filtering. */
 #include "capture/source.h"
 
 #include <errno.h>
@@ -110,7 +110,7 @@ static bool compile_for(int dlt, const char *expr, struct bpf_program *prog, cha
 	return ok;
 }
 
-/* The pcapng reader's filter for a packet's link type, compiled once. */
+/* Our readers' filter for a packet's link type, compiled once per type. */
 static const struct bpf_program *prog_for(struct sf_src *s, int dlt, char *err, size_t errlen)
 {
 	struct sf_bpf *np = NULL;
@@ -136,16 +136,19 @@ bool sf_src_set_filter(struct sf_src *s, const char *expr, char *err, size_t err
 	bool ok = false;
 
 	if (s->pc == NULL) {
-		/* Check the expression now (as Ethernet, the commonest); each link
-		 * type gets its own program when its first packet arrives. */
-		if (!compile_for(SF_DLT_CHECK, expr, &prog, err, errlen))
-			return false;
-		pcap_freecode(&prog);
+		/* Check the expression now, for the file's link type when the file
+		 * has one (pcap), else as Ethernet; a pcapng interface of another
+		 * type gets its program at its first packet. */
 		s->filter = strdup(expr);
 		if (s->filter == NULL) {
 			say(err, errlen, "cannot install filter", "out of memory");
 			return false;
 		}
+		if (s->pf != NULL)
+			return prog_for(s, s->dlt, err, errlen) != NULL;
+		if (!compile_for(SF_DLT_CHECK, expr, &prog, err, errlen))
+			return false;
+		pcap_freecode(&prog);
 		return true;
 	}
 
@@ -180,7 +183,7 @@ static enum sf_src_rc next_own(struct sf_src *s, struct sf_pkt *pkt, const uint8
 			return rc;
 		prog = prog_for(s, pkt->dlt, err, errlen);
 		if (prog == NULL)
-			return SF_SRC_ERROR;
+			return SF_SRC_FILTER;
 		h.caplen = pkt->caplen;
 		h.len = pkt->wirelen;
 		h.ts.tv_sec = (time_t)pkt->sec;

@@ -1,7 +1,8 @@
-/* capture/source.h: frames from a pcap/pcapng file (or stdin) via libpcap.
+/* capture/source.h: frames from a pcap or pcapng file, or standard input.
  *
- * The source owns the pcap_t and classifies failures so the command line can
- * name the file, the packet and the problem. Everything below it is pure.
+ * The source picks a reader (our own for files, libpcap for streams), runs
+ * the BPF filter, and classifies failures so the command line can name the
+ * file, the packet and the problem. Everything below it is pure.
  */
 #ifndef SF_CAPTURE_SOURCE_H
 #define SF_CAPTURE_SOURCE_H
@@ -33,8 +34,8 @@ struct sf_src {
 	struct sf_pcapfile *pf;    /* a classic pcap file */
 	struct sf_pcapng *ng;      /* a pcapng file */
 	const char *name;          /* as the user gave it, for messages */
-	char *filter;              /* BPF expression, for the pcapng reader */
-	struct sf_bpf *progs;      /* one compiled program per (link type, snaplen) */
+	char *filter;              /* BPF expression, for our readers */
+	struct sf_bpf *progs;      /* one compiled program per link type */
 	size_t nprogs;
 	int dlt;                   /* the file's (first interface's) link type */
 	uint8_t frac_digits;
@@ -45,6 +46,7 @@ enum sf_src_rc {
 	SF_SRC_PACKET = 0,
 	SF_SRC_EOF,
 	SF_SRC_ERROR,        /* err holds why; the file is damaged past this point */
+	SF_SRC_FILTER,       /* the filter does not compile for this packet's link type */
 };
 
 #define SF_SRC_ERRLEN 512
@@ -60,5 +62,8 @@ SF_NODISCARD bool sf_src_set_filter(struct sf_src *s, const char *expr, char *er
 SF_NODISCARD enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt,
 					const uint8_t **data, char *err, size_t errlen);
 void sf_src_close(struct sf_src *s);
+
+/* A file's LINKTYPE_ value as the DLT_ value libpcap would report. */
+int sf_linktype_to_dlt(uint32_t linktype);
 
 #endif

@@ -81,6 +81,34 @@ void sf_buf_ipv6(struct sf_buf *b, const uint8_t a[16])
 		sf_buf_ch(b, ':');
 }
 
+void sf_buf_ip(struct sf_buf *b, uint8_t ver, const uint8_t *a)
+{
+	if (ver == 4)
+		sf_buf_ipv4(b, a);
+	else
+		sf_buf_ipv6(b, a);
+}
+
+void sf_buf_time(struct sf_buf *b, int64_t sec, uint32_t frac, unsigned digits)
+{
+	uint32_t one = digits == 9 ? 1000000000u : 1000000u;
+
+	if (sec >= 0) {
+		sf_buf_u64(b, (uint64_t)sec);
+	} else {
+		/* -1 s + 0.5 s is -0.5 s: borrow a second for the fraction. */
+		uint64_t mag = (uint64_t)0 - (uint64_t)sec;
+		sf_buf_ch(b, '-');
+		if (frac != 0) {
+			mag -= 1;
+			frac = one - frac;
+		}
+		sf_buf_u64(b, mag);
+	}
+	sf_buf_ch(b, '.');
+	sf_buf_u32_pad(b, frac, digits);
+}
+
 void sf_buf_hexbytes(struct sf_buf *b, const uint8_t *p, size_t n)
 {
 	static const char hx[] = "0123456789abcdef";

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SF_BUF_SIZE (64 * 1024)
+#include "config.h"
+
+#define SF_BUF_SIZE SF_OUT_BUF_SIZE
 #define SF_BUF_ROOM 1024 /* one record never needs more than this */
 
 struct sf_buf {
@@ -94,6 +96,11 @@ static inline void sf_buf_hex(struct sf_buf *b, uint32_t v, unsigned digits)
 }
 
 void sf_buf_ipv4(struct sf_buf *b, const uint8_t a[4]);
+/* IPv4 when ver is 4, else IPv6. */
+void sf_buf_ip(struct sf_buf *b, uint8_t ver, const uint8_t *a);
+/* sec + frac/10^digits as a decimal number: -0.5 for (-1, 500000, 6).
+ * frac must be below 10^digits (the readers normalise it). */
+void sf_buf_time(struct sf_buf *b, int64_t sec, uint32_t frac, unsigned digits);
 /* RFC 5952 text, as inet_ntop writes it. */
 void sf_buf_ipv6(struct sf_buf *b, const uint8_t a[16]);
 /* Bytes as lowercase hex with no separator. */

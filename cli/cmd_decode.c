@@ -271,6 +271,15 @@ int sf_cmd_decode(int argc, char **argv)
 
 		if (r == SF_SRC_EOF)
 			break;
+		if (r == SF_SRC_FILTER) {
+			(void)sf_buf_flush(out);
+			fprintf(stderr, "synfin: %s: packet %" PRIu64 ": %s (for link type %d, %s)\n",
+				a.file, pkt.num, err, pkt.dlt,
+				pcap_datalink_val_to_name(pkt.dlt) ? pcap_datalink_val_to_name(pkt.dlt)
+								   : "unknown");
+			rc = SF_EXIT_USAGE;
+			break;
+		}
 		if (r == SF_SRC_ERROR) {
 			(void)sf_buf_flush(out);
 			fprintf(stderr, "synfin: %s: packet %" PRIu64 ": %s\n", a.file, pkt.num, err);

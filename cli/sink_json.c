@@ -30,10 +30,7 @@ static void hex(struct sf_buf *b, uint32_t v, unsigned digits)
 static void addr(struct sf_buf *b, const struct sf_ip *ip, const uint8_t *a)
 {
 	sf_buf_ch(b, '"');
-	if (ip->ver == 4)
-		sf_buf_ipv4(b, a);
-	else
-		sf_buf_ipv6(b, a);
+	sf_buf_ip(b, ip->ver, a);
 	sf_buf_ch(b, '"');
 }
 
@@ -98,14 +95,7 @@ static void json_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 	sf_buf_str(b, "{\"frame.number\":");
 	sf_buf_u64(b, pkt->num);
 	sf_buf_str(b, ",\"frame.time_epoch\":");
-	if (pkt->sec < 0) {
-		sf_buf_ch(b, '-');
-		sf_buf_u64(b, (uint64_t)-pkt->sec);
-	} else {
-		sf_buf_u64(b, (uint64_t)pkt->sec);
-	}
-	sf_buf_ch(b, '.');
-	sf_buf_u32_pad(b, pkt->frac, pkt->frac_digits);
+	sf_buf_time(b, pkt->sec, pkt->frac, pkt->frac_digits);
 	KEY_U(b, "frame.len", pkt->wirelen);
 	KEY_U(b, "frame.cap_len", pkt->caplen);
 	if (f->link.nvlan > 0) {
@@ -120,8 +110,7 @@ static void json_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 	}
 	KEY_S(b, "synfin.status", sf_dec_rc_name(f->rc));
 	if (f->rc != SF_DEC_OK) {
-		KEY_S(b, "synfin.layer",
-		      f->layer == SF_LAYER_LINK ? "link" : f->layer == SF_LAYER_IP ? "ip" : "tcp");
+		KEY_S(b, "synfin.layer", sf_layer_name(f->layer));
 		KEY_S(b, "synfin.reason", sf_dec_why_name(f->why));
 	}
 	if (f->kind == SF_FRAME_TCP || f->layer == SF_LAYER_TCP) {

@@ -63,19 +63,18 @@ static void opt_tfo(struct sf_buf *b, const struct sf_tcp *t, const struct sf_tc
 	}
 }
 
-/* One option with its value. The per-segment values (t->mss...) hold the
- * last instance of each kind, so a duplicate shows the later value twice;
- * the opt_dup anomaly says so. */
+/* One option with its own value (a duplicate shows each of its values, as
+ * tcpdump does). SACK blocks and TFO cookies are kept once per segment. */
 static void opt_value(struct sf_buf *b, const struct sf_tcp *t, const struct sf_tcp_opt *o)
 {
 	switch (o->kind) {
 	case SF_TCPOPT_MSS:
 		sf_buf_str(b, "mss ");
-		sf_buf_u64(b, t->mss);
+		sf_buf_u64(b, o->v1);
 		return;
 	case SF_TCPOPT_WS:
 		sf_buf_str(b, "wscale ");
-		sf_buf_u64(b, t->wscale);
+		sf_buf_u64(b, o->v1);
 		return;
 	case SF_TCPOPT_SACK:
 		sf_buf_str(b, "sack ");
@@ -91,18 +90,18 @@ static void opt_value(struct sf_buf *b, const struct sf_tcp *t, const struct sf_
 		return;
 	case SF_TCPOPT_TS:
 		sf_buf_str(b, "TS val ");
-		sf_buf_u64(b, t->tsval);
+		sf_buf_u64(b, o->v1);
 		sf_buf_str(b, " ecr ");
-		sf_buf_u64(b, t->tsecr);
+		sf_buf_u64(b, o->v2);
 		return;
 	case SF_TCPOPT_MPTCP:
 		sf_buf_str(b, "mptcp ");
 		sf_buf_u64(b, o->len);
 		sf_buf_ch(b, ' ');
-		if (t->mptcp_subtype < sizeof(mptcp_names) / sizeof(mptcp_names[0]))
-			sf_buf_str(b, mptcp_names[t->mptcp_subtype]);
+		if (o->v1 < sizeof(mptcp_names) / sizeof(mptcp_names[0]))
+			sf_buf_str(b, mptcp_names[o->v1]);
 		else
-			sf_buf_u64(b, t->mptcp_subtype);
+			sf_buf_u64(b, o->v1);
 		return;
 	case SF_TCPOPT_EOL:
 	case SF_TCPOPT_NOP:
@@ -149,10 +148,7 @@ static void endpoint(struct sf_sink_state *st, const struct sf_ip *ip, const uin
 		     uint16_t port)
 {
 	struct sf_buf *b = st->out;
-	if (ip->ver == 4)
-		sf_buf_ipv4(b, a);
-	else
-		sf_buf_ipv6(b, a);
+	sf_buf_ip(b, ip->ver, a);
 	sf_buf_ch(b, '.');
 	if (st->opts->port_names && st->opts->port_names[port])
 		sf_buf_str(b, st->opts->port_names[port]);
@@ -163,7 +159,7 @@ static void endpoint(struct sf_sink_state *st, const struct sf_ip *ip, const uin
 static void note(struct sf_buf *b, const struct sf_frame *f)
 {
 	sf_buf_str(b, " [|");
-	sf_buf_str(b, f->layer == SF_LAYER_LINK ? "link" : f->layer == SF_LAYER_IP ? "ip" : "tcp");
+	sf_buf_str(b, sf_layer_name(f->layer));
 	sf_buf_str(b, ": ");
 	sf_buf_str(b, sf_dec_rc_name(f->rc));
 	sf_buf_str(b, ", ");
@@ -247,15 +243,9 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 		sf_buf_str(b, " [tunnel ");
 		sf_buf_str(b, sf_tunnel_name(f->tunnel));
 		sf_buf_ch(b, ' ');
-		if (f->outer.ver == 4)
-			sf_buf_ipv4(b, f->outer.src);
-		else
-			sf_buf_ipv6(b, f->outer.src);
+		sf_buf_ip(b, f->outer.ver, f->outer.src);
 		sf_buf_str(b, " > ");
-		if (f->outer.ver == 4)
-			sf_buf_ipv4(b, f->outer.dst);
-		else
-			sf_buf_ipv6(b, f->outer.dst);
+		sf_buf_ip(b, f->outer.ver, f->outer.dst);
 		sf_buf_ch(b, ']');
 	}
 	if (f->rc != SF_DEC_OK)

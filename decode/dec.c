@@ -35,11 +35,12 @@ static const struct why_text why_tab[] = {
 };
 _Static_assert(sizeof(why_tab) / sizeof(why_tab[0]) == SF_WHY_COUNT, "why_tab");
 
-static const char *const anom_names[SF_ANOM_BITS] = {
+static const char *const anom_names[] = {
 	"ack_no_flag", "urp_no_flag", "reserved_bits", "syn_fin",  "syn_rst",
 	"no_flags",    "opt_len",     "opt_size",      "opt_after_eol", "opt_dup",
-	"opt_many",    "ip_past_wire", "ip_tso",       "ip6_jumbo", "wscale_big",
+	"ip_past_wire", "ip_tso",     "ip6_jumbo",     "wscale_big",
 };
+_Static_assert(sizeof(anom_names) / sizeof(anom_names[0]) == SF_ANOM_BITS, "anom_names");
 
 const char *sf_dec_rc_name(enum sf_dec_rc rc)
 {
@@ -61,5 +62,5 @@ const char *sf_anom_name(uint32_t bit)
 	for (unsigned i = 0; i < SF_ANOM_BITS; i++)
 		if (bit == 1u << i)
 			return anom_names[i];
-	return NULL;
+	return "?";
 }

@@ -60,15 +60,14 @@ enum sf_anom {
 	SF_ANOM_OPT_SIZE       = 1u << 7,  /* MSS/WS/SACKOK/TS/SACK of the wrong size */
 	SF_ANOM_OPT_AFTER_EOL  = 1u << 8,  /* non-zero bytes after End of Option List */
 	SF_ANOM_OPT_DUP        = 1u << 9,  /* the same option twice */
-	SF_ANOM_OPT_MANY       = 1u << 10, /* more options than we record */
-	SF_ANOM_IP_PAST_WIRE   = 1u << 11, /* IP length says more than the frame holds */
-	SF_ANOM_IP_TSO         = 1u << 12, /* IPv4 total length 0: segmentation offload */
-	SF_ANOM_IP6_JUMBO      = 1u << 13, /* IPv6 jumbogram (payload length 0 + option) */
-	SF_ANOM_WS_BIG         = 1u << 14, /* window scale shift above 14 (RFC 7323) */
+	SF_ANOM_IP_PAST_WIRE   = 1u << 10, /* IP length says more than the frame holds */
+	SF_ANOM_IP_TSO         = 1u << 11, /* IPv4 total length 0: segmentation offload */
+	SF_ANOM_IP6_JUMBO      = 1u << 12, /* IPv6 jumbogram (payload length 0 + option) */
+	SF_ANOM_WS_BIG         = 1u << 13, /* window scale shift above 14 (RFC 7323) */
 };
-#define SF_ANOM_BITS 15
+#define SF_ANOM_BITS 14
 
-/* Name of one anomaly bit, e.g. "opt_len"; NULL for an unknown bit. */
+/* Name of one anomaly bit, e.g. "opt_len"; "?" for an unknown bit. */
 const char *sf_anom_name(uint32_t bit);
 
 #endif

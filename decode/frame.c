@@ -31,6 +31,18 @@ static const char *const tunnel_names[] = {
 };
 _Static_assert(sizeof(tunnel_names) / sizeof(tunnel_names[0]) == SF_TUNNEL_COUNT, "tunnels");
 
+static const char *const layer_names[] = {
+	[SF_LAYER_LINK] = "link",
+	[SF_LAYER_IP] = "ip",
+	[SF_LAYER_TCP] = "tcp",
+};
+_Static_assert(sizeof(layer_names) / sizeof(layer_names[0]) == SF_LAYER_COUNT, "layers");
+
+const char *sf_layer_name(enum sf_layer l)
+{
+	return (unsigned)l < SF_LAYER_COUNT ? layer_names[l] : "?";
+}
+
 const char *sf_tunnel_name(enum sf_tunnel t)
 {
 	return (unsigned)t < SF_TUNNEL_COUNT ? tunnel_names[t] : "?";
@@ -112,9 +124,17 @@ enum inner {
 	INNER_UNKNOWN, /* a tunnel we recognise but do not open */
 };
 
-/* GRE (RFC 2784/2890): flags and version 2, protocol 2, then checksum,
- * key and sequence words as the C, K and S bits say. ERSPAN II and III ride
- * on GRE with their own header before the mirrored Ethernet frame. */
+/* GRE (RFC 1701, 2784, 2890):
+ *
+ *   +-+-+-+-+-----------+-----+-------------------+
+ *   |C|R|K|S| ...flags  | ver | protocol type 2   |
+ *   +-+-+-+-+-----------+-----+-------------------+
+ *   [checksum 2 | offset 2]  if C or R
+ *   [key 4]                  if K
+ *   [sequence 4]             if S
+ *
+ * ERSPAN rides on GRE: type I (no S bit) has no header of its own, type II
+ * 8 bytes and type III 12 (20 with the O bit) before the mirrored frame. */
 static enum inner gre(struct sf_rd *r, enum sf_tunnel *t)
 {
 	uint16_t fl = 0, proto = 0;
@@ -125,7 +145,7 @@ static enum inner gre(struct sf_rd *r, enum sf_tunnel *t)
 		return INNER_UNKNOWN;
 	if ((fl & 7) != 0) /* version 1 is PPTP's enhanced GRE */
 		return INNER_UNKNOWN;
-	skip = (fl & 0x8000 ? 4u : 0u) + (fl & 0x2000 ? 4u : 0u) + (fl & 0x1000 ? 4u : 0u);
+	skip = (fl & 0xc000 ? 4u : 0u) + (fl & 0x2000 ? 4u : 0u) + (fl & 0x1000 ? 4u : 0u);
 	if (!sf_rd_skip(r, skip))
 		return INNER_UNKNOWN;
 	switch (proto) {
@@ -134,15 +154,17 @@ static enum inner gre(struct sf_rd *r, enum sf_tunnel *t)
 		return INNER_IP;
 	case 0x6558: /* transparent Ethernet bridging */
 		return INNER_ETHER;
-	case 0x88be: /* ERSPAN type II: 8 bytes */
+	case 0x88be: /* ERSPAN type I (no sequence number) or II */
 		*t = SF_TUNNEL_ERSPAN;
+		if (!(fl & 0x1000))
+			return INNER_ETHER;
 		return sf_rd_skip(r, 8) ? INNER_ETHER : INNER_UNKNOWN;
-	case 0x22eb: { /* ERSPAN type III: 12 bytes, 8 more with the O bit */
-		const uint8_t *h = sf_rd_peek(r, 12);
+	case 0x22eb: { /* ERSPAN type III */
+		uint8_t last = 0;
 		*t = SF_TUNNEL_ERSPAN;
-		if (h == NULL || !sf_rd_skip(r, 12))
+		if (!sf_rd_at_u8(r, 11, &last) || !sf_rd_skip(r, 12))
 			return INNER_UNKNOWN;
-		if ((h[11] & 1) && !sf_rd_skip(r, 8))
+		if ((last & 1) && !sf_rd_skip(r, 8)) /* O bit: platform subheader */
 			return INNER_UNKNOWN;
 		return INNER_ETHER;
 	}
@@ -151,8 +173,13 @@ static enum inner gre(struct sf_rd *r, enum sf_tunnel *t)
 	}
 }
 
-/* GTP-U (3GPP TS 29.281): 8 bytes; 4 more when E, S or PN is set, then a
- * chain of extension headers each 4*n bytes long. */
+/* GTP-U (3GPP TS 29.281):
+ *
+ *   +-------+------+----------+--------+  [+-------+----+---------+]
+ *   | flags | type | length 2 | TEID 4 |   | seq 2 |N-PDU| next ext|  if E, S or PN
+ *   +-------+------+----------+--------+  [+-------+----+---------+]
+ *
+ * then a chain of extension headers, each 4*n bytes long. */
 static enum inner gtp(struct sf_rd *r)
 {
 	uint8_t fl = 0, type = 0, next = 0;
@@ -174,7 +201,10 @@ static enum inner gtp(struct sf_rd *r)
 	return INNER_IP;
 }
 
-/* What the transport payload `r` carries, if it is a tunnel we open. */
+/* What the transport payload `r` carries, if it is a tunnel we open. UDP
+ * tunnels are known by port: VXLAN 4789 (flags, VNI: 8 bytes, then
+ * Ethernet), Geneve 6081 (8 bytes plus options, then the protocol it names),
+ * GTP-U 2152, GRE in UDP 4754. */
 static enum inner tunnel_inner(const struct sf_ip *ip, struct sf_rd *r, enum sf_tunnel *t)
 {
 	uint16_t sport = 0, dport = 0, ulen = 0, usum = 0;
@@ -246,7 +276,14 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 	out->csum = SF_CSUM_UNVERIFIED;
 	out->csum_calc = 0;
 	out->tunnel = SF_TUNNEL_NONE;
+	out->l4_off = 0;
+	/* A frame that stops early must not show the last frame's findings. */
+	out->ip.anom = 0;
+	out->ip.mf = false;
 	out->tcp.fixed_ok = false;
+	out->tcp.anom = 0;
+	out->tcp.nopt = 0;
+	out->tcp.has = 0;
 	if (caplen > wirelen)
 		caplen = wirelen; /* a capture never holds more than the wire did */
 	r.len = caplen;
@@ -267,7 +304,7 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 	/* Each pass decodes one IP header; a tunnel sends us round again with
 	 * `r` over the inner packet and `l3wire` its length on the wire. */
 	for (unsigned depth = 0;; depth++) {
-		struct sf_rd l3r = sf_rd_make(sf_rd_peek(&r, 0), sf_rd_left(&r));
+		struct sf_rd l3r = sf_rd_rest(&r);
 		struct sf_rd tr;
 		enum sf_tunnel t = SF_TUNNEL_OTHER;
 		enum inner inner = INNER_NONE;
@@ -275,17 +312,17 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 		if (l3r.len > l3wire)
 			l3r.len = l3wire;
 		if (net == SF_NET_IP) {
-			const uint8_t *v = sf_rd_peek(&l3r, 1);
-			if (v == NULL) {
+			uint8_t v = 0;
+			if (!sf_rd_at_u8(&l3r, 0, &v)) {
 				out->layer = SF_LAYER_IP;
 				out->why = SF_WHY_IP4_HDR;
 				out->rc = l3wire == 0 ? SF_DEC_MALFORMED : SF_DEC_TRUNCATED;
 				return out->rc;
 			}
-			net = (v[0] >> 4) == 6 ? SF_NET_IPV6 : SF_NET_IPV4;
+			net = (v >> 4) == 6 ? SF_NET_IPV6 : SF_NET_IPV4;
 		}
-		if (net == SF_NET_OTHER) {
-			out->kind = depth == 0 ? SF_FRAME_NOT_IP : SF_FRAME_TUNNEL;
+		if (net == SF_NET_OTHER) { /* ARP, or ARP inside a tunnel */
+			out->kind = SF_FRAME_NOT_IP;
 			return out->rc;
 		}
 		out->layer = SF_LAYER_IP;
@@ -298,14 +335,13 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 			out->kind = SF_FRAME_FRAGMENT;
 			return out->rc;
 		}
-		(void)sf_rd_skip(&l3r, out->ip.hlen);
-		l4 = sf_rd_peek(&l3r, 0);
-		l4cap = l4 ? sf_rd_left(&l3r) : 0;
-		if (l4 == NULL) { /* IPv4 options or IPv6 extensions past the capture */
+		if (!sf_rd_skip(&l3r, out->ip.hlen)) { /* cannot be: the IP decoder read it */
 			out->rc = SF_DEC_TRUNCATED;
 			out->why = out->ip.ver == 4 ? SF_WHY_IP4_HDR : SF_WHY_IP6_EXT;
 			return out->rc;
 		}
+		l4 = sf_rd_peek(&l3r, 0);
+		l4cap = sf_rd_left(&l3r);
 		if (out->ip.proto == SF_IPPROTO_TCP)
 			break;
 		tr = sf_rd_make(l4, l4cap < out->ip.l4len ? l4cap : out->ip.l4len);
@@ -326,16 +362,21 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 		(void)sf_rd_skip(&r, l3r.off + tr.off);
 		l3wire = out->ip.l4len - tr.off;
 		if (inner == INNER_ETHER) {
+			/* The inner Ethernet header is read apart: out->link keeps
+			 * the outer one, VLAN tags and all. */
+			struct sf_link il;
 			size_t cap = sf_rd_left(&r) < l3wire ? sf_rd_left(&r) : l3wire;
-			out->rc = sf_dec_link(SF_DLT_EN10MB, sf_rd_peek(&r, 0), cap, l3wire,
-					      &out->link, &out->why);
+			out->rc = sf_dec_link(SF_DLT_EN10MB, sf_rd_peek(&r, 0), cap, l3wire, &il,
+					      &out->why);
 			if (out->rc != SF_DEC_OK) {
 				out->layer = SF_LAYER_LINK;
 				return out->rc;
 			}
-			(void)sf_rd_skip(&r, out->link.l3_off);
-			l3wire -= out->link.l3_off;
-			net = out->link.net;
+			(void)sf_rd_skip(&r, il.l3_off);
+			l3wire -= il.l3_off;
+			if (il.l3_bounded && il.l3_len < l3wire)
+				l3wire = il.l3_len;
+			net = il.net;
 		} else {
 			net = SF_NET_IP;
 		}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "decode/dec.h"
 #include "decode/ip.h"
 #include "decode/link.h"
@@ -47,7 +48,6 @@ enum sf_tunnel {
 	SF_TUNNEL_COUNT
 };
 
-#define SF_TUNNEL_DEPTH_MAX 4 /* IP headers followed, outermost included */
 
 enum sf_layer {
 	SF_LAYER_LINK = 0,
@@ -78,6 +78,7 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 const char *sf_frame_kind_name(enum sf_frame_kind k);
 const char *sf_csum_name(enum sf_csum c);
 const char *sf_tunnel_name(enum sf_tunnel t);
+const char *sf_layer_name(enum sf_layer l);
 
 /* Internet checksum of an IPv4/IPv6 pseudo-header plus `seg`, as verified by
  * the receiver. Exposed for the crafter and the tests. */

@@ -96,9 +96,9 @@ enum {
 
 /* The Jumbo Payload option (RFC 2675) in a hop-by-hop header: its length
  * counts every byte after the fixed IPv6 header. 0 when absent. */
-static uint32_t find_jumbo(const uint8_t *opts, size_t len)
+static uint32_t find_jumbo(struct sf_rd *hbh)
 {
-	struct sf_rd r = sf_rd_make(opts, len);
+	struct sf_rd r = *hbh;
 	(void)sf_rd_skip(&r, 2);
 	while (sf_rd_left(&r) > 0) {
 		uint8_t type = 0, olen = 0;
@@ -122,13 +122,12 @@ static uint32_t find_jumbo(const uint8_t *opts, size_t len)
  * RFC 8754). `r` stands after next-header and length; consumes sz - 2. */
 static bool routing_final_dst(struct sf_rd *r, size_t sz, struct sf_ip *out)
 {
-	struct sf_rd h = sf_rd_make(sf_rd_peek(r, sz - 2), sz - 2);
+	struct sf_rd h;
 	uint8_t type = 0, left = 0;
 	size_t naddr = (sz - 8) / 16, pick = 0;
 
-	if (h.p == NULL)
+	if (!sf_rd_sub(r, sz - 2, &h))
 		return false;
-	(void)sf_rd_skip(r, sz - 2);
 	if (!sf_rd_u8(&h, &type) || !sf_rd_u8(&h, &left) || !sf_rd_skip(&h, 4))
 		return true;
 	if (left == 0 || naddr == 0)
@@ -187,9 +186,11 @@ enum sf_dec_rc sf_dec_ipv6(const uint8_t *p, size_t caplen, size_t wirelen, stru
 	}
 	total = 40 + (size_t)plen;
 	if (plen == 0 && nh == IP6_HOPOPTS) {
-		const uint8_t *h = sf_rd_peek(&r, 2);
-		const uint8_t *opts = h ? sf_rd_peek(&r, ((size_t)h[1] + 1) * 8) : NULL;
-		uint32_t jumbo = opts ? find_jumbo(opts, ((size_t)h[1] + 1) * 8) : 0;
+		struct sf_rd t = r, hbh;
+		uint8_t units = 0;
+		uint32_t jumbo = 0;
+		if (sf_rd_at_u8(&t, 1, &units) && sf_rd_sub(&t, ((size_t)units + 1) * 8, &hbh))
+			jumbo = find_jumbo(&hbh);
 		if (jumbo != 0) {
 			out->anom |= SF_ANOM_IP6_JUMBO;
 			total = 40 + (size_t)jumbo;

@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "decode/dec.h"
 
 #define SF_IPPROTO_TCP 6
-#define SF_IP6_EXT_MAX 8 /* extension headers we follow before giving up */
 
 struct sf_ip {
 	uint8_t ver;       /* 4 or 6 */

@@ -16,7 +16,6 @@
 #define PPP_IPV4 0x0021
 #define PPP_IPV6 0x0057
 #define PPP_MPLS 0x0281
-#define SF_MPLS_MAX 8
 
 /* The size of the header decides between truncated and malformed: a frame
  * that is shorter on the wire than its link header cannot exist. */
@@ -109,6 +108,24 @@ static enum sf_net ethertype_to_net(uint16_t type)
 }
 
 
+/* LLC/SNAP (RFC 1042): DSAP AA, SSAP AA, control 03, OUI 00-00-00, then an
+ * ethertype. Reads the type when the 8 bytes are SNAP with a zero OUI;
+ * leaves `r` alone otherwise. False when the capture cannot hold 8 bytes. */
+static bool snap_type(struct sf_rd *r, uint16_t *type, bool *snap)
+{
+	struct sf_rd t = *r;
+	uint8_t b[6];
+
+	*snap = false;
+	if (!sf_rd_copy(&t, b, sizeof(b)) || !sf_rd_be16(&t, type))
+		return false;
+	if (b[0] == 0xaa && b[1] == 0xaa && b[2] == 0x03 && b[3] == 0 && b[4] == 0 && b[5] == 0) {
+		*snap = true;
+		*r = t;
+	}
+	return true;
+}
+
 /* Ethernet II, then any 802.1Q/802.1ad tags, then LLC/SNAP for 802.3 frames.
  *
  *   +--------+--------+------+  [+------+-----+]*  +------+
@@ -134,46 +151,44 @@ static enum sf_dec_rc dec_ether(struct sf_rd *r, size_t wirelen, struct sf_link 
 		out->vlan[out->nvlan++] = tci & 0x0fff;
 	}
 	if (type <= 1500) {
-		/* 802.3 length field: only LLC/SNAP (AA AA 03, OUI 0) carries IP. */
-		const uint8_t *llc = sf_rd_peek(r, 8);
-		if (llc == NULL)
+		/* 802.3 length field: only LLC/SNAP carries IP. */
+		bool snap = false;
+		if (!snap_type(r, &type, &snap))
 			return short_hdr(r->off + 8, wirelen, why);
-		if (llc[0] == 0xaa && llc[1] == 0xaa && llc[2] == 0x03 && llc[3] == 0 &&
-		    llc[4] == 0 && llc[5] == 0) {
-			type = (uint16_t)(llc[6] << 8 | llc[7]);
-			(void)sf_rd_skip(r, 8);
-		} else {
+		if (!snap)
 			type = 0;
-		}
 	}
 	out->ethertype = type;
 	out->net = ethertype_to_net(type);
 	return dec_after_type(r, wirelen, out, why);
 }
 
-/* PPP in HDLC-like framing (RFC 1662): optional FF 03, then a 1- or 2-byte
- * protocol field (a protocol whose first byte is odd is one byte long). */
+/* PPP in HDLC-like framing (RFC 1662):
+ *
+ *   [+------+---------+]  +-------------+
+ *   [| FF   | 03      |]  | protocol 1-2|
+ *   [+------+---------+]  +-------------+
+ *
+ * The address and control bytes are optional; a protocol whose first byte
+ * is odd is one byte long (protocol field compression). */
 static enum sf_dec_rc dec_ppp(struct sf_rd *r, size_t wirelen, struct sf_link *out,
 			      enum sf_why *why)
 {
-	const uint8_t *h = sf_rd_peek(r, 1);
-	uint8_t b0 = 0;
+	uint8_t b0 = 0, b1 = 0;
 	uint16_t proto = 0;
 
-	if (h == NULL)
+	if (!sf_rd_at_u8(r, 0, &b0))
 		return short_hdr(1, wirelen, why);
-	if (h[0] == 0xff) { /* only then can FF 03 be there */
-		h = sf_rd_peek(r, 2);
-		if (h == NULL)
+	if (b0 == 0xff) { /* only then can FF 03 be there */
+		if (!sf_rd_at_u8(r, 1, &b1))
 			return short_hdr(2, wirelen, why);
-		if (h[1] == 0x03)
+		if (b1 == 0x03)
 			(void)sf_rd_skip(r, 2);
 	}
 	if (!sf_rd_u8(r, &b0))
 		return short_hdr(r->off + 1, wirelen, why);
 	proto = b0;
 	if ((b0 & 1) == 0) {
-		uint8_t b1 = 0;
 		if (!sf_rd_u8(r, &b1))
 			return short_hdr(r->off + 1, wirelen, why);
 		proto = (uint16_t)(b0 << 8 | b1);
@@ -185,26 +200,36 @@ static enum sf_dec_rc dec_ppp(struct sf_rd *r, size_t wirelen, struct sf_link *o
 	return SF_DEC_OK;
 }
 
-/* FDDI: frame control 1, dst 6, src 6, then LLC/SNAP (AA AA 03, OUI 0, type). */
+/* FDDI (ANSI X3.139):
+ *
+ *   +----+--------+--------+-----------------+
+ *   | FC | dst 6  | src 6  | LLC/SNAP 8      |
+ *   +----+--------+--------+-----------------+
+ */
 static enum sf_dec_rc dec_fddi(struct sf_rd *r, size_t wirelen, struct sf_link *out,
 			       enum sf_why *why)
 {
-	const uint8_t *llc = NULL;
+	uint16_t type = 0;
+	bool snap = false;
 
 	if (!sf_rd_skip(r, 13))
 		return short_hdr(13, wirelen, why);
-	llc = sf_rd_peek(r, 8);
-	if (llc == NULL)
+	if (!snap_type(r, &type, &snap))
 		return short_hdr(21, wirelen, why);
-	if (llc[0] == 0xaa && llc[1] == 0xaa && llc[2] == 0x03) {
-		out->ethertype = (uint16_t)(llc[6] << 8 | llc[7]);
-		out->net = ethertype_to_net(out->ethertype);
-		(void)sf_rd_skip(r, 8);
+	if (snap) {
+		out->ethertype = type;
+		out->net = ethertype_to_net(type);
 	}
 	return SF_DEC_OK;
 }
 
-/* Linux ARCnet: src 1, dst 1, offset 2, then the protocol ID. RFC 1051 IP
+/* Linux ARCnet:
+ *
+ *   +-----+-----+----------+-------+  RFC 1201: +-------+---------+
+ *   | src | dst | offset 2 | proto |            | split | seq 2   |
+ *   +-----+-----+----------+-------+            +-------+---------+
+ *
+ * Linux ARCnet: src 1, dst 1, offset 2, then the protocol ID. RFC 1051 IP
  * (0xF0) follows at once; RFC 1201 IP (0xD4) has split flag 1 and sequence 2,
  * and an exception packet (split flag 0xFF) repeats 4 bytes of header. */
 static enum sf_dec_rc dec_arcnet(struct sf_rd *r, size_t wirelen, struct sf_link *out,
@@ -229,9 +254,15 @@ static enum sf_dec_rc dec_arcnet(struct sf_rd *r, size_t wirelen, struct sf_link
 	return SF_DEC_OK;
 }
 
-/* NFLOG: family 1, version 1, resource id 2, then TLVs whose length and type
- * are in the capturing host's byte order (little-endian in practice) and
- * padded to 4 bytes; type 9 (NFULA_PAYLOAD) holds the IP packet. */
+/* NFLOG (Linux nfnetlink_log, LINKTYPE_NFLOG):
+ *
+ *   +--------+---------+-------------+  +-------+-------+--------------+
+ *   | family | version | resource 2  |  | len 2 | type 2| value, pad 4 | ...
+ *   +--------+---------+-------------+  +-------+-------+--------------+
+ *
+ * TLV length and type are in the capturing host's byte order (little-endian
+ * in practice); the type's top two bits are netlink flags. Type 9
+ * (NFULA_PAYLOAD) holds the IP packet, and its length bounds it. */
 static enum sf_dec_rc dec_nflog(struct sf_rd *r, size_t wirelen, struct sf_link *out,
 				enum sf_why *why)
 {
@@ -240,25 +271,28 @@ static enum sf_dec_rc dec_nflog(struct sf_rd *r, size_t wirelen, struct sf_link 
 	if (!sf_rd_u8(r, &family) || !sf_rd_skip(r, 3))
 		return short_hdr(4, wirelen, why);
 	for (;;) {
-		const uint8_t *tlv = sf_rd_peek(r, 4);
-		size_t tlen = 0, type = 0;
-		if (tlv == NULL)
+		struct sf_rd t = *r;
+		uint16_t tlen = 0, type = 0;
+		size_t padded = 0;
+
+		if (!sf_rd_le16(&t, &tlen) || !sf_rd_le16(&t, &type))
 			return short_hdr(r->off + 4, wirelen, why);
-		tlen = (size_t)(tlv[0] | tlv[1] << 8);
-		type = (size_t)(tlv[2] | tlv[3] << 8);
 		if (tlen < 4) {
 			*why = SF_WHY_LINK_HDR;
 			return SF_DEC_MALFORMED;
 		}
-		if (type == 9) {
-			(void)sf_rd_skip(r, 4);
+		if ((type & 0x3fff) == 9) {
+			*r = t;
 			out->ethertype = family;
 			out->net = family == 2 ? SF_NET_IPV4 : family == 10 ? SF_NET_IPV6
 									 : SF_NET_OTHER;
+			out->l3_bounded = true;
+			out->l3_len = (size_t)tlen - 4;
 			return SF_DEC_OK;
 		}
-		if (!sf_rd_skip(r, (tlen + 3) & ~(size_t)3))
-			return short_hdr(r->off + ((tlen + 3) & ~(size_t)3), wirelen, why);
+		padded = ((size_t)tlen + 3) & ~(size_t)3;
+		if (!sf_rd_skip(r, padded))
+			return short_hdr(r->off + padded, wirelen, why);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "decode/dec.h"
 
 /* DLT values as libpcap's pcap_datalink() returns them on Linux; the link
@@ -42,7 +43,6 @@ enum sf_net {
 	SF_NET_IP,         /* raw IP: the version nibble decides */
 };
 
-#define SF_VLAN_MAX 4
 
 struct sf_link {
 	enum sf_net net;

@@ -68,6 +68,44 @@ static inline bool sf_rd_le32(struct sf_rd *r, uint32_t *out)
 	return true;
 }
 
+/* Little-endian 16 bits: NFLOG's TLV headers, in the writer's byte order. */
+static inline bool sf_rd_le16(struct sf_rd *r, uint16_t *out)
+{
+	if (r->len - r->off < 2)
+		return false;
+	*out = (uint16_t)((unsigned)r->p[r->off + 1] << 8 | r->p[r->off]);
+	r->off += 2;
+	return true;
+}
+
+/* The byte `at` places ahead, without consuming anything. */
+static inline bool sf_rd_at_u8(const struct sf_rd *r, size_t at, uint8_t *out)
+{
+	if (r->len - r->off <= at)
+		return false;
+	*out = r->p[r->off + at];
+	return true;
+}
+
+/* A reader over the next n bytes, which this one then skips. */
+static inline bool sf_rd_sub(struct sf_rd *r, size_t n, struct sf_rd *sub)
+{
+	if (r->len - r->off < n)
+		return false;
+	sub->p = r->p + r->off;
+	sub->len = n;
+	sub->off = 0;
+	r->off += n;
+	return true;
+}
+
+/* A reader over everything left, without consuming it. */
+static inline struct sf_rd sf_rd_rest(const struct sf_rd *r)
+{
+	struct sf_rd sub = { .p = r->p + r->off, .len = r->len - r->off, .off = 0 };
+	return sub;
+}
+
 static inline bool sf_rd_skip(struct sf_rd *r, size_t n)
 {
 	if (r->len - r->off < n)
@@ -95,12 +133,13 @@ static inline bool sf_rd_copy(struct sf_rd *r, uint8_t *dst, size_t n)
  * little-endian host, which is several times faster than byte pairs. */
 static inline bool sf_rd_sum16(struct sf_rd *r, size_t n, uint32_t *sum)
 {
-	const uint8_t *p = r->p + r->off;
+	const uint8_t *p = NULL;
 	uint64_t s = 0;
 	size_t i = 0;
 
 	if (r->len - r->off < n)
 		return false;
+	p = r->p + r->off;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 		memcpy(&w, p + i, 8);

@@ -72,16 +72,27 @@ enum sf_dec_rc sf_dec_tcp(const uint8_t *p, size_t caplen, size_t seglen, struct
 
 static bool record(struct sf_tcp *t, uint8_t kind, uint8_t len, size_t off, uint8_t flags)
 {
-	if (t->nopt == SF_TCP_OPT_MAX) {
-		t->anom |= SF_ANOM_OPT_MANY;
+	if (t->nopt == SF_TCP_OPT_MAX) /* cannot be: 40 bytes hold 40 options */
 		return false;
-	}
 	t->opt[t->nopt].kind = kind;
 	t->opt[t->nopt].len = len;
 	t->opt[t->nopt].off = (uint8_t)off;
 	t->opt[t->nopt].flags = flags;
+	t->opt[t->nopt].v1 = 0;
+	t->opt[t->nopt].v2 = 0;
 	t->nopt++;
 	return true;
+}
+
+/* A TFO cookie fills the rest of `r`: none (a request) or 4..16 bytes
+ * (RFC 7413 section 4.1.1). */
+static bool read_tfo(struct sf_tcp *t, struct sf_rd *r)
+{
+	size_t n = sf_rd_left(r);
+	if (n > SF_TCP_COOKIE_MAX || (n != 0 && n < 4))
+		return false;
+	t->tfo_len = (uint8_t)n;
+	return sf_rd_copy(r, t->tfo_cookie, n);
 }
 
 /* Reads one option's value into `t` and sets the flags of `o`; `r` stands
@@ -92,6 +103,7 @@ static void read_value(struct sf_tcp *t, struct sf_tcp_opt *o, struct sf_rd *r)
 	size_t vlen = sf_rd_left(r);
 	uint16_t exid = 0;
 	uint8_t b = 0;
+	(void)vlen;
 	uint16_t bit = 0;
 
 	switch (kind) {
@@ -99,6 +111,7 @@ static void read_value(struct sf_tcp *t, struct sf_tcp_opt *o, struct sf_rd *r)
 		bit = SF_TCP_HAS_MSS;
 		if (vlen != 2 || !sf_rd_be16(r, &t->mss))
 			goto bad_size;
+		o->v1 = t->mss;
 		break;
 	case SF_TCPOPT_WS:
 		bit = SF_TCP_HAS_WS;
@@ -106,6 +119,7 @@ static void read_value(struct sf_tcp *t, struct sf_tcp_opt *o, struct sf_rd *r)
 			goto bad_size;
 		if (t->wscale > 14)
 			t->anom |= SF_ANOM_WS_BIG;
+		o->v1 = t->wscale;
 		break;
 	case SF_TCPOPT_SACKOK:
 		bit = SF_TCP_HAS_SACKOK;
@@ -125,6 +139,8 @@ static void read_value(struct sf_tcp *t, struct sf_tcp_opt *o, struct sf_rd *r)
 		bit = SF_TCP_HAS_TS;
 		if (vlen != 8 || !sf_rd_be32(r, &t->tsval) || !sf_rd_be32(r, &t->tsecr))
 			goto bad_size;
+		o->v1 = t->tsval;
+		o->v2 = t->tsecr;
 		break;
 	case SF_TCPOPT_MD5:
 		bit = SF_TCP_HAS_MD5;
@@ -141,14 +157,13 @@ static void read_value(struct sf_tcp *t, struct sf_tcp_opt *o, struct sf_rd *r)
 		if (!sf_rd_u8(r, &b))
 			goto bad_size;
 		t->mptcp_subtype = b >> 4;
+		o->v1 = t->mptcp_subtype;
 		break;
 	case SF_TCPOPT_TFO:
 		bit = SF_TCP_HAS_TFO;
 		o->flags |= SF_OPT_TFO;
-		if (vlen > SF_TCP_COOKIE_MAX || (vlen != 0 && vlen < 4))
+		if (!read_tfo(t, r))
 			goto bad_size;
-		t->tfo_len = (uint8_t)vlen;
-		(void)sf_rd_copy(r, t->tfo_cookie, vlen);
 		break;
 	case SF_TCPOPT_EXP1:
 	case SF_TCPOPT_EXP2:
@@ -157,11 +172,8 @@ static void read_value(struct sf_tcp *t, struct sf_tcp_opt *o, struct sf_rd *r)
 			return;
 		bit = SF_TCP_HAS_TFO;
 		o->flags |= SF_OPT_TFO;
-		vlen -= 2;
-		if (vlen > SF_TCP_COOKIE_MAX || (vlen != 0 && vlen < 4)) /* RFC 7413: 4..16 */
+		if (!read_tfo(t, r))
 			goto bad_size;
-		t->tfo_len = (uint8_t)vlen;
-		(void)sf_rd_copy(r, t->tfo_cookie, vlen);
 		break;
 	default:
 		return;
@@ -225,8 +237,8 @@ bool sf_dec_tcp_opts(const uint8_t *hdr, size_t caplen, size_t optend, struct sf
 			(void)record(out, kind, olen, off, SF_OPT_CUT);
 			return false;
 		}
-		struct sf_rd v = sf_rd_make(sf_rd_peek(&r, (size_t)olen - 2), (size_t)olen - 2);
-		(void)sf_rd_skip(&r, (size_t)olen - 2);
+		struct sf_rd v = { 0 };
+		(void)sf_rd_sub(&r, (size_t)olen - 2, &v); /* fits: checked above */
 		if (!record(out, kind, olen, off, 0))
 			break;
 		read_value(out, &out->opt[out->nopt - 1], &v);

@@ -75,6 +75,8 @@ struct sf_tcp_opt {
 	uint8_t len;   /* on the wire; 1 for EOL and NOP */
 	uint8_t off;   /* from the start of the TCP header */
 	uint8_t flags; /* SF_OPT_* */
+	uint32_t v1;   /* this instance's value: MSS, shift, TSval, MPTCP subtype */
+	uint32_t v2;   /* TSecr */
 };
 
 struct sf_tcp {
@@ -110,7 +112,7 @@ SF_NODISCARD enum sf_dec_rc sf_dec_tcp(const uint8_t *p, size_t caplen, size_t s
 /* Parses options from bytes 20..optend of a header whose captured part is
  * hdr[0..caplen). Never fails the segment: a bad list sets anomaly bits.
  * Returns false when the options were cut short by the capture. */
-bool sf_dec_tcp_opts(const uint8_t *hdr, size_t caplen, size_t optend, struct sf_tcp *out);
+SF_NODISCARD bool sf_dec_tcp_opts(const uint8_t *hdr, size_t caplen, size_t optend, struct sf_tcp *out);
 
 /* Flags in tcpdump's letters ("S.", "FP.", "none"); buf holds >= 12 bytes. */
 const char *sf_tcp_flags_str(uint16_t flags, char *buf);
