@@ -11,8 +11,9 @@ SHARED  ?= ../shared
 comma   := ,
 
 ifneq ($(SAN),)
-  # A sanitizer build never shares objects with the plain one.
-  BUILD := $(BUILD)/san-$(subst $(comma),-,$(SAN))
+  # A sanitizer build never shares objects with the plain one, even when
+  # BUILD is given on the command line.
+  override BUILD := $(BUILD)/san-$(subst $(comma),-,$(SAN))
   SANFLAGS := -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
@@ -58,12 +59,13 @@ FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
 
 DEPS_BUILD := gcc make pkg-config libpcap-dev libnet1-dev
-DEPS_TEST  := libcmocka-dev
+DEPS_TEST  := libcmocka-dev jq
 DEPS_FUZZ  := clang libclang-rt-14-dev
 DEPS_BENCH := tcpdump
-DEPS_ALL   := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_FUZZ) $(DEPS_BENCH)
+DEPS_LINT  := clang-format
+DEPS_ALL   := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_FUZZ) $(DEPS_BENCH) $(DEPS_LINT)
 
-.PHONY: demo all test unit golden corpus fuzz fuzz-run bench install uninstall clean deps \
+.PHONY: demo all check test unit golden corpus fuzz fuzz-run bench install uninstall clean deps \
 	deps-build deps-test deps-fuzz deps-bench lint format format-check
 
 all: $(PROG)
@@ -85,13 +87,18 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 
 # Until live capture lands (issue 4) the demo decodes a real conversation
 # captured on lo, checksums and all.
-demo: deps-build all
+demo: deps-build
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(PROG) decode -n -v -r pcaps/loopback-partial-csum.pcap
 
 # --- tests -----------------------------------------------------------------
 
-test: deps-test all $(TEST_BINS) $(TOOL_BINS)
+# Packages first, then the build: under -j the two must not race.
+test: deps-test
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(TOOL_BINS)
 	$(Q)$(MAKE) --no-print-directory unit golden corpus
+
+check: test
 
 unit: $(TEST_BINS)
 	$(Q)fail=0; for t in $(TEST_BINS); do $$t || fail=1; done; exit $$fail
@@ -122,7 +129,7 @@ fuzz: deps-fuzz $(FUZZ_BINS)
 # Runs every fuzz target for FUZZ_TIME seconds on a corpus seeded from
 # pcaps/ and ../shared/corpus; a crash fails the run.
 fuzz-run: fuzz
-	$(Q)FUZZ_TIME=$(FUZZ_TIME) sh fuzz/run.sh $(FUZZ_BINS)
+	$(Q)FUZZ_TIME=$(FUZZ_TIME) SHARED=$(SHARED) sh fuzz/run.sh $(FUZZ_BINS)
 
 # --- benchmark ---------------------------------------------------------------
 
@@ -169,6 +176,7 @@ format:
 	clang-format -i $(C_FILES)
 
 format-check:
+	$(Q)sh scripts/deps.sh $(DEPS_LINT)
 	$(Q)clang-format --dry-run --Werror $(C_FILES)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -7,10 +7,10 @@
 /* Exit codes of the synfin program (documented in synfin.1 and README.md). */
 enum {
 	SF_EXIT_OK = 0,
-	SF_EXIT_INPUT = 1,    /* nothing could be read: missing, unreadable, not a capture */
-	SF_EXIT_USAGE = 2,    /* bad command line or bad filter expression */
-	SF_EXIT_DAMAGED = 3,  /* the file is damaged part-way; what came before was decoded */
-	SF_EXIT_OUTPUT = 4,   /* writing the output failed */
+	SF_EXIT_INPUT = 1,   /* nothing could be read: missing, unreadable, not a capture */
+	SF_EXIT_USAGE = 2,   /* bad command line or bad filter expression */
+	SF_EXIT_DAMAGED = 3, /* the file is damaged part-way; what came before was decoded */
+	SF_EXIT_OUTPUT = 4,  /* writing the output failed */
 };
 
 /* Capture files: the first read block (grown to hold any one record). */
@@ -18,15 +18,15 @@ enum {
 #define SF_PCAP_BLOCK (1u << 20)
 #endif
 #define SF_PCAPNG_BLOCK_MAX (64u * 1024 * 1024) /* a larger block is damage */
-#define SF_PCAPNG_IF_MAX 65536                  /* interfaces in one section */
+#define SF_PCAPNG_IF_MAX    65536               /* interfaces in one section */
 
 /* Output: bytes buffered before a write. */
 #define SF_OUT_BUF_SIZE (64 * 1024)
 
 /* Decoder limits on what real networks stack. */
-#define SF_VLAN_MAX 4          /* 802.1Q/802.1ad tags */
-#define SF_MPLS_MAX 8          /* MPLS labels */
-#define SF_IP6_EXT_MAX 8       /* IPv6 extension headers followed */
-#define SF_TUNNEL_DEPTH_MAX 4  /* IP headers followed, the outermost included */
+#define SF_VLAN_MAX         4 /* 802.1Q/802.1ad tags */
+#define SF_MPLS_MAX         8 /* MPLS labels */
+#define SF_IP6_EXT_MAX      8 /* IPv6 extension headers followed */
+#define SF_TUNNEL_DEPTH_MAX 4 /* IP headers followed, the outermost included */
 
 #endif

@@ -33,13 +33,13 @@
 #include <string.h>
 
 #define DEF_SEGMENTS 2000000u
-#define DEF_CONNS 20000u
-#define SEGS_FIXED 7u      /* 3 for the handshake, 4 for the close */
-#define ACTIVE_MAX 2048u   /* connections open at once, outside --open */
-#define PAYLOAD_MAX 200u
-#define START_SEC 1700000000u
-#define OUTBUF_SIZE (1u << 20)
-#define FRAME_MAX (14 + 40 + 40 + PAYLOAD_MAX)
+#define DEF_CONNS    20000u
+#define SEGS_FIXED   7u    /* 3 for the handshake, 4 for the close */
+#define ACTIVE_MAX   2048u /* connections open at once, outside --open */
+#define PAYLOAD_MAX  200u
+#define START_SEC    1700000000u
+#define OUTBUF_SIZE  (1u << 20)
+#define FRAME_MAX    (14 + 40 + 40 + PAYLOAD_MAX)
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -410,10 +410,11 @@ static bool parse_u32(const char *s, uint32_t *out)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gen -o FILE -n SEGMENTS [-c CONNS] [--open]\n"
-		   "  -n SEGMENTS  packets to write (default %u; at least %u)\n"
-		   "  -c CONNS     connections (default %u; lowered so each has %u packets)\n"
-		   "  --open       open every connection before any data, close them all last\n",
+	fprintf(f,
+		"usage: gen -o FILE -n SEGMENTS [-c CONNS] [--open]\n"
+		"  -n SEGMENTS  packets to write (default %u; at least %u)\n"
+		"  -c CONNS     connections (default %u; lowered so each has %u packets)\n"
+		"  --open       open every connection before any data, close them all last\n",
 		DEF_SEGMENTS, SEGS_FIXED, DEF_CONNS, SEGS_FIXED);
 }
 
@@ -493,7 +494,7 @@ int main(int argc, char **argv)
 	put_le32(hdr + 8, 0);  /* thiszone */
 	put_le32(hdr + 12, 0); /* sigfigs */
 	put_le32(hdr + 16, 65535);
-	put_le32(hdr + 20, 1); /* DLT_EN10MB */
+	put_le32(hdr + 20, 1);            /* DLT_EN10MB */
 	memcpy(g->buf, hdr, sizeof(hdr)); /* the buffer is still empty */
 	g->n = sizeof(hdr);
 

@@ -15,23 +15,23 @@
 #include "config.h"
 #include "decode/rd.h"
 
-#define MAGIC_MICRO 0xa1b2c3d4u
-#define MAGIC_NANO 0xa1b23c4du
+#define MAGIC_MICRO     0xa1b2c3d4u
+#define MAGIC_NANO      0xa1b23c4du
 #define MAGIC_KUZNETSOV 0xa1b2cd34u /* patched libpcap: 8 more bytes a record */
 
 struct sf_pcapfile {
 	FILE *f;
-	bool swap;          /* the file is big-endian (we read little-endian) */
-	bool native;        /* the file's byte order is the host's */
+	bool swap;   /* the file is big-endian (we read little-endian) */
+	bool native; /* the file's byte order is the host's */
 	bool file_nano, want_nano;
-	int lengths;        /* 0 as written, 1 swapped, 2 swapped when caplen > len */
-	size_t rechdr;      /* 16, or 24 for Kuznetsov's format */
+	int lengths;   /* 0 as written, 1 swapped, 2 swapped when caplen > len */
+	size_t rechdr; /* 16, or 24 for Kuznetsov's format */
 	uint32_t snaplen, maxcap;
 	int dlt;
 	uint8_t *buf;
 	size_t cap, pos, end;
 	bool eof;
-	int read_errno;     /* non-zero once a read failed */
+	int read_errno; /* non-zero once a read failed */
 	uint64_t num;
 };
 
@@ -147,8 +147,9 @@ struct sf_pcapfile *sf_pcapfile_open(FILE *f, bool nano, char *err, size_t errle
 	minor = get16(&h, pf->swap);
 	/* libpcap reads 2.0 to 2.4, and 543.0 from DG/UX's tcpdump. */
 	if (!((major == 2 && minor <= 4) || (major == 543 && minor == 0))) {
-		snprintf(err, errlen, major < 2 ? "archaic pcap format %u.%u"
-						: "unsupported pcap version %u.%u", major, minor);
+		snprintf(err, errlen,
+			 major < 2 ? "archaic pcap format %u.%u" : "unsupported pcap version %u.%u",
+			 major, minor);
 		goto fail;
 	}
 	pf->lengths = major == 2 && minor < 3 ? 1 : major == 2 && minor == 3 ? 2 : 0;
@@ -170,14 +171,15 @@ int sf_pcapfile_dlt(const struct sf_pcapfile *pf)
 	return pf->dlt;
 }
 
-static enum sf_src_rc cut_short(struct sf_pcapfile *pf, char *err, size_t errlen,
-				const char *what, size_t want, size_t got)
+static enum sf_src_rc cut_short(struct sf_pcapfile *pf, char *err, size_t errlen, const char *what,
+				size_t want, size_t got)
 {
 	if (pf->read_errno)
 		snprintf(err, errlen, "cannot read record: %s", strerror(pf->read_errno));
 	else
 		snprintf(err, errlen,
-			 "record cut short, the file ends inside it: tried to read %zu %s, only got %zu",
+			 "record cut short, the file ends inside it: tried to read %zu %s, only "
+			 "got %zu",
 			 want, what, got);
 	return SF_SRC_ERROR;
 }
@@ -207,7 +209,8 @@ enum sf_src_rc sf_pcapfile_next(struct sf_pcapfile *pf, struct sf_pkt *pkt, cons
 	}
 	if (caplen > pf->maxcap) {
 		snprintf(err, errlen,
-			 "cannot read record: invalid packet capture length %u, bigger than %s of %u",
+			 "cannot read record: invalid packet capture length %u, bigger than %s of "
+			 "%u",
 			 caplen, caplen > pf->snaplen ? "snaplen" : "maximum",
 			 caplen > pf->snaplen ? pf->snaplen : pf->maxcap);
 		return SF_SRC_ERROR;

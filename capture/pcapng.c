@@ -17,21 +17,21 @@
 
 #define BT_SHB 0x0a0d0d0au
 #define BT_IDB 1u
-#define BT_PB 2u  /* obsolete Packet Block */
+#define BT_PB  2u /* obsolete Packet Block */
 #define BT_SPB 3u
 #define BT_EPB 6u
 
 struct ng_if {
 	int dlt;
 	uint32_t snaplen;
-	bool pow2;          /* if_tsresol: 2^-res rather than 10^-res */
-	uint8_t res;        /* default 6: microseconds */
-	int64_t tsoffset;   /* if_tsoffset, seconds */
+	bool pow2;        /* if_tsresol: 2^-res rather than 10^-res */
+	uint8_t res;      /* default 6: microseconds */
+	int64_t tsoffset; /* if_tsoffset, seconds */
 };
 
 struct sf_pcapng {
 	FILE *f;
-	bool swap;          /* this section is big-endian (we read little-endian) */
+	bool swap; /* this section is big-endian (we read little-endian) */
 	bool nano;
 	uint8_t *buf;
 	size_t cap;
@@ -125,7 +125,8 @@ static enum sf_src_rc read_block(struct sf_pcapng *ng, uint32_t *type, size_t *b
 	*type = get32(ng, &r);
 	total = get32(ng, &r);
 	if (total < 12 + have || total % 4 != 0 || total > SF_PCAPNG_BLOCK_MAX) {
-		snprintf(err, errlen, "block of type 0x%x with an impossible length %u", *type, total);
+		snprintf(err, errlen, "block of type 0x%x with an impossible length %u", *type,
+			 total);
 		return SF_SRC_ERROR;
 	}
 	*blen = total - 12;
@@ -138,8 +139,8 @@ static enum sf_src_rc read_block(struct sf_pcapng *ng, uint32_t *type, size_t *b
 	r = sf_rd_make(ng->buf + *blen, 4);
 	trail = get32(ng, &r);
 	if (trail != total) {
-		snprintf(err, errlen, "block of type 0x%x: trailing length %u differs from %u", *type,
-			 trail, total);
+		snprintf(err, errlen, "block of type 0x%x: trailing length %u differs from %u",
+			 *type, trail, total);
 		return SF_SRC_ERROR;
 	}
 	return SF_SRC_PACKET;
@@ -199,8 +200,8 @@ static void set_time(const struct sf_pcapng *ng, const struct ng_if *ifc, uint64
 	if (ifc->pow2) {
 		unsigned r = ifc->res > 63 ? 63 : ifc->res;
 		sec = ts >> r;
-		frac = (uint64_t)((long double)(ts & ((UINT64_C(1) << r) - 1)) * (long double)scale /
-				  (long double)(UINT64_C(1) << r));
+		frac = (uint64_t)((long double)(ts & ((UINT64_C(1) << r) - 1)) *
+				  (long double)scale / (long double)(UINT64_C(1) << r));
 	} else {
 		uint64_t div = 1;
 		for (unsigned i = 0; i < ifc->res && i < 19; i++)
@@ -294,8 +295,7 @@ enum sf_src_rc sf_pcapng_next(struct sf_pcapng *ng, struct sf_pkt *pkt, const ui
 				caplen = (uint32_t)(blen - 4);
 			hdr = 4;
 			break;
-		default:
-			continue; /* statistics, name resolution, custom...: not ours */
+		default: continue; /* statistics, name resolution, custom...: not ours */
 		}
 		if (ifid >= ng->nif || caplen > blen - hdr)
 			goto bad;
@@ -313,9 +313,10 @@ enum sf_src_rc sf_pcapng_next(struct sf_pcapng *ng, struct sf_pkt *pkt, const ui
 		}
 		*data = ng->buf + hdr;
 		return SF_SRC_PACKET;
-bad:
+	bad:
 		snprintf(err, errlen,
-			 "packet block of %zu bytes is damaged (interface %u of %zu, %u bytes captured)",
+			 "packet block of %zu bytes is damaged (interface %u of %zu, %u bytes "
+			 "captured)",
 			 blen, ifid, ng->nif, caplen);
 		return SF_SRC_ERROR;
 	}

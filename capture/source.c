@@ -193,8 +193,8 @@ static enum sf_src_rc next_own(struct sf_src *s, struct sf_pkt *pkt, const uint8
 	}
 }
 
-enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt, const uint8_t **data,
-			   char *err, size_t errlen)
+enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt, const uint8_t **data, char *err,
+			   size_t errlen)
 {
 	struct pcap_pkthdr *h = NULL;
 	int rc = 0;

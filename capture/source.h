@@ -15,12 +15,12 @@
 #include "decode/dec.h"
 
 struct sf_pkt {
-	uint64_t num;        /* 1-based frame number in the file */
+	uint64_t num; /* 1-based frame number in the file */
 	int64_t sec;
 	uint32_t frac;       /* fraction of a second in 10^-frac_digits units */
 	uint8_t frac_digits; /* 6 (microseconds) or 9 (nanoseconds) */
 	uint32_t caplen, wirelen;
-	int dlt;             /* link type of this packet's interface */
+	int dlt; /* link type of this packet's interface */
 };
 
 struct sf_pcapng;
@@ -30,23 +30,23 @@ struct sf_pcapfile;
  * faster than libpcap, and able to take pcapng files libpcap refuses.
  * Streams (standard input) go through libpcap. */
 struct sf_src {
-	pcap_t *pc;                /* standard input */
-	struct sf_pcapfile *pf;    /* a classic pcap file */
-	struct sf_pcapng *ng;      /* a pcapng file */
-	const char *name;          /* as the user gave it, for messages */
-	char *filter;              /* BPF expression, for our readers */
-	struct sf_bpf *progs;      /* one compiled program per link type */
+	pcap_t *pc;             /* standard input */
+	struct sf_pcapfile *pf; /* a classic pcap file */
+	struct sf_pcapng *ng;   /* a pcapng file */
+	const char *name;       /* as the user gave it, for messages */
+	char *filter;           /* BPF expression, for our readers */
+	struct sf_bpf *progs;   /* one compiled program per link type */
 	size_t nprogs;
-	int dlt;                   /* the file's (first interface's) link type */
+	int dlt; /* the file's (first interface's) link type */
 	uint8_t frac_digits;
-	uint64_t num;        /* frames read so far */
+	uint64_t num; /* frames read so far */
 };
 
 enum sf_src_rc {
 	SF_SRC_PACKET = 0,
 	SF_SRC_EOF,
-	SF_SRC_ERROR,        /* err holds why; the file is damaged past this point */
-	SF_SRC_FILTER,       /* the filter does not compile for this packet's link type */
+	SF_SRC_ERROR,  /* err holds why; the file is damaged past this point */
+	SF_SRC_FILTER, /* the filter does not compile for this packet's link type */
 };
 
 #define SF_SRC_ERRLEN 512
@@ -57,10 +57,9 @@ enum sf_src_rc {
 SF_NODISCARD bool sf_src_open_file(struct sf_src *s, const char *path, bool nano, char *err,
 				   size_t errlen);
 /* Compiles and installs a BPF filter; on failure err holds libpcap's words. */
-SF_NODISCARD bool sf_src_set_filter(struct sf_src *s, const char *expr, char *err,
-				    size_t errlen);
-SF_NODISCARD enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt,
-					const uint8_t **data, char *err, size_t errlen);
+SF_NODISCARD bool sf_src_set_filter(struct sf_src *s, const char *expr, char *err, size_t errlen);
+SF_NODISCARD enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt, const uint8_t **data,
+					char *err, size_t errlen);
 void sf_src_close(struct sf_src *s);
 
 /* A file's LINKTYPE_ value as the DLT_ value libpcap would report. */

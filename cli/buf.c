@@ -1,7 +1,6 @@
 /* cli/buf.c: the output buffer's slow paths and address formatting. */
 #include "cli/buf.h"
 
-
 void sf_buf_init(struct sf_buf *b, FILE *f)
 {
 	b->f = f;

@@ -25,32 +25,33 @@ struct decode_args {
 /* What the run skipped or could not decode, told once at the end. */
 struct decode_stats {
 	uint64_t frames, segments, kinds[SF_FRAME_KIND_COUNT];
-	uint64_t problems;        /* frames whose decode was not OK */
-	uint64_t first_problem;   /* frame number of the first */
+	uint64_t problems;      /* frames whose decode was not OK */
+	uint64_t first_problem; /* frame number of the first */
 	enum sf_why first_why;
-	int bad_dlt;              /* the first unsupported link type seen */
+	int bad_dlt; /* the first unsupported link type seen */
 };
 
 void sf_cmd_decode_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: synfin decode -r FILE [-n] [-S] [-v] [-c COUNT] [--json] [--nano] [FILTER...]\n"
-		"\n"
-		"Prints every TCP segment of a pcap or pcapng file, one line each, as tcpdump does.\n"
-		"\n"
-		"  -r FILE       read this capture file ('-' for standard input)\n"
-		"  -n            print port numbers, not service names\n"
-		"  -S            absolute sequence numbers (all numbers are absolute for now)\n"
-		"  -v            add the checksum verdict to every line\n"
-		"  -c COUNT      stop after COUNT segments\n"
-		"  --json        one JSON object per segment per line (schema: README.md)\n"
-		"  --nano        nanosecond time stamps\n"
-		"  --count       print only the number of segments (for benchmarks)\n"
-		"  FILTER        a BPF expression, as tcpdump takes it (e.g. 'port 80')\n"
-		"\n"
-		"Exit: 0 done; 1 the file could not be read; 2 bad command line or filter;\n"
-		"      3 the file is damaged part-way (what came before was printed);\n"
-		"      4 the output could not be written.\n");
+	fprintf(f, "usage: synfin decode -r FILE [-n] [-S] [-v] [-c COUNT] [--json] [--nano] "
+		   "[FILTER...]\n"
+		   "\n"
+		   "Prints every TCP segment of a pcap or pcapng file, one line each, as tcpdump "
+		   "does.\n"
+		   "\n"
+		   "  -r FILE       read this capture file ('-' for standard input)\n"
+		   "  -n            print port numbers, not service names\n"
+		   "  -S            absolute sequence numbers (all numbers are absolute for now)\n"
+		   "  -v            add the checksum verdict to every line\n"
+		   "  -c COUNT      stop after COUNT segments\n"
+		   "  --json        one JSON object per segment per line (schema: README.md)\n"
+		   "  --nano        nanosecond time stamps\n"
+		   "  --count       print only the number of segments (for benchmarks)\n"
+		   "  FILTER        a BPF expression, as tcpdump takes it (e.g. 'port 80')\n"
+		   "\n"
+		   "Exit: 0 done; 1 the file could not be read; 2 bad command line or filter;\n"
+		   "      3 the file is damaged part-way (what came before was printed);\n"
+		   "      4 the output could not be written.\n");
 }
 
 static bool parse_count(const char *s, uint64_t *out)
@@ -104,34 +105,21 @@ static int parse_args(int argc, char **argv, struct decode_args *a, bool *done)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+r:nSvc:h", longs, NULL)) != -1) {
 		switch (c) {
-		case 'r':
-			a->file = optarg;
-			break;
-		case 'n':
-			a->numeric = true;
-			break;
-		case 'S':
-			a->absolute = true;
-			break;
-		case 'v':
-			a->verbose = true;
-			break;
+		case 'r': a->file = optarg; break;
+		case 'n': a->numeric = true; break;
+		case 'S': a->absolute = true; break;
+		case 'v': a->verbose = true; break;
 		case 'c':
 			if (!parse_count(optarg, &a->count)) {
-				fprintf(stderr, "synfin decode: -c wants a positive count, not '%s'\n",
+				fprintf(stderr,
+					"synfin decode: -c wants a positive count, not '%s'\n",
 					optarg);
 				return SF_EXIT_USAGE;
 			}
 			break;
-		case OPT_JSON:
-			a->json = true;
-			break;
-		case OPT_NANO:
-			a->nano = true;
-			break;
-		case OPT_COUNT:
-			a->count_only = true;
-			break;
+		case OPT_JSON: a->json = true; break;
+		case OPT_NANO: a->nano = true; break;
+		case OPT_COUNT: a->count_only = true; break;
 		case 'h':
 		case OPT_HELP:
 			sf_cmd_decode_usage(stdout);
@@ -191,32 +179,39 @@ static void free_port_names(char **names)
 	free(names);
 }
 
+/* "1 packet" or "2 packets": the notes are read by people. */
+static const char *packets(uint64_t n)
+{
+	return n == 1 ? "packet" : "packets";
+}
+
 static void report_stats(const struct decode_args *a, const struct decode_stats *st)
 {
 	const uint64_t *k = st->kinds;
+	const char *lname = pcap_datalink_val_to_name(st->bad_dlt);
+
 	if (k[SF_FRAME_LINK_UNSUPPORTED])
 		fprintf(stderr,
-			"synfin: %s: link type %d (%s) is not supported: %" PRIu64
-			" packets skipped\n",
-			a->file, st->bad_dlt,
-			pcap_datalink_val_to_name(st->bad_dlt) ? pcap_datalink_val_to_name(st->bad_dlt)
-							       : "unknown",
-			k[SF_FRAME_LINK_UNSUPPORTED]);
+			"synfin: %s: link type %d (%s) is not supported: %" PRIu64 " %s skipped\n",
+			a->file, st->bad_dlt, lname ? lname : "unknown",
+			k[SF_FRAME_LINK_UNSUPPORTED], packets(k[SF_FRAME_LINK_UNSUPPORTED]));
 	if (st->problems)
 		fprintf(stderr,
-			"synfin: %s: %" PRIu64 " packets could not be fully decoded"
+			"synfin: %s: %" PRIu64 " %s could not be fully decoded"
 			" (first: packet %" PRIu64 ", %s)\n",
-			a->file, st->problems, st->first_problem, sf_dec_strerror(st->first_why));
+			a->file, st->problems, packets(st->problems), st->first_problem,
+			sf_dec_strerror(st->first_why));
 	if (k[SF_FRAME_TUNNEL])
 		fprintf(stderr,
-			"synfin: %s: %" PRIu64 " packets carry a tunnel synfin does not open"
-			" (L2TP, AYIYA, Teredo, PPTP's GRE...); TCP inside them is not decoded\n",
-			a->file, k[SF_FRAME_TUNNEL]);
+			"synfin: %s: %" PRIu64 " %s in a tunnel synfin does not open"
+			" (L2TP, AYIYA, Teredo, PPTP's GRE...); TCP inside is not decoded\n",
+			a->file, k[SF_FRAME_TUNNEL], packets(k[SF_FRAME_TUNNEL]));
 	if (k[SF_FRAME_FRAGMENT])
 		fprintf(stderr,
-			"synfin: %s: %" PRIu64 " later IP fragment%s no TCP header;"
-			" counted, not decoded\n",
-			a->file, k[SF_FRAME_FRAGMENT], k[SF_FRAME_FRAGMENT] == 1 ? " holds" : "s hold");
+			"synfin: %s: %" PRIu64
+			" later IP %s: no TCP header; counted, not decoded\n",
+			a->file, k[SF_FRAME_FRAGMENT],
+			k[SF_FRAME_FRAGMENT] == 1 ? "fragment" : "fragments");
 }
 
 int sf_cmd_decode(int argc, char **argv)
@@ -273,16 +268,19 @@ int sf_cmd_decode(int argc, char **argv)
 			break;
 		if (r == SF_SRC_FILTER) {
 			(void)sf_buf_flush(out);
-			fprintf(stderr, "synfin: %s: packet %" PRIu64 ": %s (for link type %d, %s)\n",
+			fprintf(stderr,
+				"synfin: %s: packet %" PRIu64 ": %s (for link type %d, %s)\n",
 				a.file, pkt.num, err, pkt.dlt,
-				pcap_datalink_val_to_name(pkt.dlt) ? pcap_datalink_val_to_name(pkt.dlt)
-								   : "unknown");
+				pcap_datalink_val_to_name(pkt.dlt)
+					? pcap_datalink_val_to_name(pkt.dlt)
+					: "unknown");
 			rc = SF_EXIT_USAGE;
 			break;
 		}
 		if (r == SF_SRC_ERROR) {
 			(void)sf_buf_flush(out);
-			fprintf(stderr, "synfin: %s: packet %" PRIu64 ": %s\n", a.file, pkt.num, err);
+			fprintf(stderr, "synfin: %s: packet %" PRIu64 ": %s\n", a.file, pkt.num,
+				err);
 			rc = SF_EXIT_DAMAGED;
 			break;
 		}

@@ -13,8 +13,8 @@ struct sf_subcmd {
 };
 
 static const struct sf_subcmd subcmds[] = {
-	{ "decode", "print every TCP segment of a capture file, one line each",
-	  sf_cmd_decode, sf_cmd_decode_usage },
+	{ "decode", "print every TCP segment of a capture file, one line each", sf_cmd_decode,
+	  sf_cmd_decode_usage },
 };
 
 static void usage(FILE *f)

@@ -15,25 +15,23 @@
 #include "cli/buf.h"
 #include "decode/frame.h"
 
-
 struct sf_sink_opts {
-	bool numeric;        /* -n: no port names */
-	bool verbose;        /* -v: checksum verdict on every line */
+	bool numeric;                  /* -n: no port names */
+	bool verbose;                  /* -v: checksum verdict on every line */
 	const char *const *port_names; /* 65536 entries or NULL; NULL entry = number */
 };
 
 struct sf_sink_state {
 	struct sf_buf *out;
 	const struct sf_sink_opts *opts;
-	int64_t tcache_sec;  /* second whose "HH:MM:SS." is cached */
+	int64_t tcache_sec; /* second whose "HH:MM:SS." is cached */
 	char tcache[10];
 };
 
 struct sf_sink {
 	const char *name;
 	/* One frame. Only frames of kind SF_FRAME_TCP or SF_FRAME_BROKEN come here. */
-	void (*frame)(struct sf_sink_state *st, const struct sf_pkt *pkt,
-		      const struct sf_frame *f);
+	void (*frame)(struct sf_sink_state *st, const struct sf_pkt *pkt, const struct sf_frame *f);
 };
 
 extern const struct sf_sink sf_sink_line;

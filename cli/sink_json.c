@@ -8,9 +8,9 @@
 
 /* Keys are string literals: their length is known when compiling, so
  * writing one is a memcpy (a strlen per key was 15% of the JSON sink). */
-#define KEY(b, k) sf_buf_mem((b), ",\"" k "\":", sizeof(",\"" k "\":") - 1)
-#define KEY_U(b, k, v) (KEY(b, k), sf_buf_u64((b), (v)))
-#define KEY_S(b, k, v) (KEY(b, k), str((b), (v)))
+#define KEY(b, k)           sf_buf_mem((b), ",\"" k "\":", sizeof(",\"" k "\":") - 1)
+#define KEY_U(b, k, v)      (KEY(b, k), sf_buf_u64((b), (v)))
+#define KEY_S(b, k, v)      (KEY(b, k), str((b), (v)))
 #define KEY_HEX(b, k, v, d) (KEY(b, k), hex((b), (v), (d)))
 
 static void str(struct sf_buf *b, const char *v)
@@ -83,8 +83,7 @@ static void options(struct sf_buf *b, const struct sf_tcp *t)
 		sf_buf_str(b, ",\"tcp.options.ao\":true");
 }
 
-static void json_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
-		       const struct sf_frame *f)
+static void json_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const struct sf_frame *f)
 {
 	struct sf_buf *b = st->out;
 	const struct sf_tcp *t = &f->tcp;

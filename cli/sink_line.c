@@ -107,9 +107,7 @@ static void opt_value(struct sf_buf *b, const struct sf_tcp *t, const struct sf_
 	case SF_TCPOPT_NOP:
 	case SF_TCPOPT_SACKOK:
 	case SF_TCPOPT_MD5:
-	case SF_TCPOPT_AO:
-		opt_name(b, o);
-		return;
+	case SF_TCPOPT_AO: opt_name(b, o); return;
 	default:
 		if (o->flags & SF_OPT_TFO) {
 			opt_tfo(b, t, o);
@@ -167,8 +165,7 @@ static void note(struct sf_buf *b, const struct sf_frame *f)
 	sf_buf_ch(b, ']');
 }
 
-static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
-		       const struct sf_frame *f)
+static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const struct sf_frame *f)
 {
 	struct sf_buf *b = st->out;
 	const struct sf_tcp *t = &f->tcp;
@@ -194,9 +191,7 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 		sf_buf_str(b, ", cksum ");
 		sf_buf_hex(b, t->sum, 4);
 		switch (f->csum) {
-		case SF_CSUM_GOOD:
-			sf_buf_str(b, " (correct)");
-			break;
+		case SF_CSUM_GOOD: sf_buf_str(b, " (correct)"); break;
 		case SF_CSUM_BAD:
 			sf_buf_str(b, " (incorrect -> ");
 			sf_buf_hex(b, f->csum_calc, 4);
@@ -205,9 +200,7 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 		case SF_CSUM_PARTIAL:
 			sf_buf_str(b, " (partial: offloaded, pseudo-header only)");
 			break;
-		default:
-			sf_buf_str(b, " (unverified)");
-			break;
+		default: sf_buf_str(b, " (unverified)"); break;
 		}
 	}
 	if (t->paylen > 0 || (t->flags & (SF_TH_SYN | SF_TH_FIN | SF_TH_RST))) {

@@ -36,9 +36,9 @@ static const struct why_text why_tab[] = {
 _Static_assert(sizeof(why_tab) / sizeof(why_tab[0]) == SF_WHY_COUNT, "why_tab");
 
 static const char *const anom_names[] = {
-	"ack_no_flag", "urp_no_flag", "reserved_bits", "syn_fin",  "syn_rst",
-	"no_flags",    "opt_len",     "opt_size",      "opt_after_eol", "opt_dup",
-	"ip_past_wire", "ip_tso",     "ip6_jumbo",     "wscale_big",
+	"ack_no_flag",  "urp_no_flag", "reserved_bits", "syn_fin",       "syn_rst",
+	"no_flags",     "opt_len",     "opt_size",      "opt_after_eol", "opt_dup",
+	"ip_past_wire", "ip_tso",      "ip6_jumbo",     "wscale_big",
 };
 _Static_assert(sizeof(anom_names) / sizeof(anom_names[0]) == SF_ANOM_BITS, "anom_names");
 

@@ -6,12 +6,9 @@
 #include "decode/rd.h"
 
 static const char *const kind_names[] = {
-	[SF_FRAME_TCP] = "tcp",
-	[SF_FRAME_NOT_IP] = "not_ip",
-	[SF_FRAME_NOT_TCP] = "not_tcp",
-	[SF_FRAME_FRAGMENT] = "fragment",
-	[SF_FRAME_TUNNEL] = "tunnel",
-	[SF_FRAME_LINK_UNSUPPORTED] = "link_unsupported",
+	[SF_FRAME_TCP] = "tcp",         [SF_FRAME_NOT_IP] = "not_ip",
+	[SF_FRAME_NOT_TCP] = "not_tcp", [SF_FRAME_FRAGMENT] = "fragment",
+	[SF_FRAME_TUNNEL] = "tunnel",   [SF_FRAME_LINK_UNSUPPORTED] = "link_unsupported",
 	[SF_FRAME_BROKEN] = "broken",
 };
 _Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == SF_FRAME_KIND_COUNT, "kinds");
@@ -25,9 +22,9 @@ static const char *const csum_names[] = {
 _Static_assert(sizeof(csum_names) / sizeof(csum_names[0]) == SF_CSUM_COUNT, "csums");
 
 static const char *const tunnel_names[] = {
-	[SF_TUNNEL_NONE] = "none",   [SF_TUNNEL_IPIP] = "ipip",     [SF_TUNNEL_GRE] = "gre",
+	[SF_TUNNEL_NONE] = "none",     [SF_TUNNEL_IPIP] = "ipip",   [SF_TUNNEL_GRE] = "gre",
 	[SF_TUNNEL_ERSPAN] = "erspan", [SF_TUNNEL_VXLAN] = "vxlan", [SF_TUNNEL_GENEVE] = "geneve",
-	[SF_TUNNEL_GTP] = "gtp",     [SF_TUNNEL_OTHER] = "other",
+	[SF_TUNNEL_GTP] = "gtp",       [SF_TUNNEL_OTHER] = "other",
 };
 _Static_assert(sizeof(tunnel_names) / sizeof(tunnel_names[0]) == SF_TUNNEL_COUNT, "tunnels");
 
@@ -69,8 +66,8 @@ static uint16_t fold(uint32_t s)
 static uint32_t pseudo_sum(const struct sf_ip *ip, size_t seglen)
 {
 	struct sf_rd a = sf_rd_make(ip->src, ip->ver == 4 ? 4 : 16);
-	struct sf_rd b = sf_rd_make(ip->has_final_dst ? ip->final_dst : ip->dst,
-				    ip->ver == 4 ? 4 : 16);
+	struct sf_rd b =
+		sf_rd_make(ip->has_final_dst ? ip->final_dst : ip->dst, ip->ver == 4 ? 4 : 16);
 	uint32_t s = 0;
 
 	(void)sf_rd_sum16(&a, a.len, &s);
@@ -150,10 +147,8 @@ static enum inner gre(struct sf_rd *r, enum sf_tunnel *t)
 		return INNER_UNKNOWN;
 	switch (proto) {
 	case 0x0800:
-	case 0x86dd:
-		return INNER_IP;
-	case 0x6558: /* transparent Ethernet bridging */
-		return INNER_ETHER;
+	case 0x86dd: return INNER_IP;
+	case 0x6558: /* transparent Ethernet bridging */ return INNER_ETHER;
 	case 0x88be: /* ERSPAN type I (no sequence number) or II */
 		*t = SF_TUNNEL_ERSPAN;
 		if (!(fl & 0x1000))
@@ -168,8 +163,7 @@ static enum inner gre(struct sf_rd *r, enum sf_tunnel *t)
 			return INNER_UNKNOWN;
 		return INNER_ETHER;
 	}
-	default:
-		return INNER_UNKNOWN;
+	default: return INNER_UNKNOWN;
 	}
 }
 
@@ -212,19 +206,12 @@ static enum inner tunnel_inner(const struct sf_ip *ip, struct sf_rd *r, enum sf_
 	uint16_t proto = 0;
 
 	switch (ip->proto) {
-	case 4:  /* IPv4 in IP */
-	case 41: /* IPv6 in IP */
-		*t = SF_TUNNEL_IPIP;
-		return INNER_IP;
-	case 47:
-		return gre(r, t);
-	case 115: /* L2TPv3 */
-		*t = SF_TUNNEL_OTHER;
-		return INNER_UNKNOWN;
-	case 17:
-		break;
-	default:
-		return INNER_NONE;
+	case 4: /* IPv4 in IP */
+	case 41: /* IPv6 in IP */ *t = SF_TUNNEL_IPIP; return INNER_IP;
+	case 47: return gre(r, t);
+	case 115: /* L2TPv3 */ *t = SF_TUNNEL_OTHER; return INNER_UNKNOWN;
+	case 17: break;
+	default: return INNER_NONE;
 	}
 	if (!sf_rd_be16(r, &sport) || !sf_rd_be16(r, &dport) || !sf_rd_be16(r, &ulen) ||
 	    !sf_rd_be16(r, &usum))
@@ -242,20 +229,15 @@ static enum inner tunnel_inner(const struct sf_ip *ip, struct sf_rd *r, enum sf_
 			optlen = b0 & 0x3f;
 			if (!sf_rd_skip(r, (size_t)optlen * 4))
 				return INNER_UNKNOWN;
-			return proto == 0x6558 ? INNER_ETHER
-			       : proto == 0x0800 || proto == 0x86dd ? INNER_IP : INNER_UNKNOWN;
-		case 2152:
-			*t = SF_TUNNEL_GTP;
-			return gtp(r);
-		case 4754: /* GRE in UDP (RFC 8086) */
-			return gre(r, t);
+			return proto == 0x6558                      ? INNER_ETHER
+			       : proto == 0x0800 || proto == 0x86dd ? INNER_IP
+								    : INNER_UNKNOWN;
+		case 2152: *t = SF_TUNNEL_GTP; return gtp(r);
+		case 4754: /* GRE in UDP (RFC 8086) */ return gre(r, t);
 		case 5072: /* AYIYA */
 		case 3544: /* Teredo */
-		case 1701: /* L2TP */
-			*t = SF_TUNNEL_OTHER;
-			return INNER_UNKNOWN;
-		default:
-			break;
+		case 1701: /* L2TP */ *t = SF_TUNNEL_OTHER; return INNER_UNKNOWN;
+		default: break;
 		}
 	}
 	return INNER_NONE;
@@ -388,13 +370,14 @@ enum sf_dec_rc sf_dec_frame(int dlt, const uint8_t *p, size_t caplen, size_t wir
 		/* A first fragment: the segment's length is unknown and its header
 		 * may go on in the next fragment, which is no fault of the bytes. */
 		size_t frag = l4cap < out->ip.l4len ? l4cap : out->ip.l4len;
-		out->rc = sf_dec_tcp(l4, frag, SF_TCP_HDR_MAX + (size_t)out->ip.l4len,
-				     &out->tcp, &out->why);
+		out->rc = sf_dec_tcp(l4, frag, SF_TCP_HDR_MAX + (size_t)out->ip.l4len, &out->tcp,
+				     &out->why);
 		if (out->tcp.fixed_ok) {
 			out->kind = SF_FRAME_TCP;
 			out->tcp.seglen = (uint32_t)out->ip.l4len;
 			out->tcp.paylen = out->ip.l4len > out->tcp.hlen
-						  ? (uint32_t)(out->ip.l4len - out->tcp.hlen) : 0;
+						  ? (uint32_t)(out->ip.l4len - out->tcp.hlen)
+						  : 0;
 			if (out->tcp.paycap > out->tcp.paylen)
 				out->tcp.paycap = out->tcp.paylen;
 		}

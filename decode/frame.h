@@ -17,13 +17,13 @@
 #include "decode/tcp.h"
 
 enum sf_frame_kind {
-	SF_FRAME_TCP = 0,      /* tcp.fixed_ok: a TCP header to show (rc may still be bad) */
-	SF_FRAME_NOT_IP,       /* ARP, LLDP, an unknown family... */
-	SF_FRAME_NOT_TCP,      /* IP carrying UDP, ICMP... */
-	SF_FRAME_FRAGMENT,     /* a later IP fragment: no TCP header in it */
-	SF_FRAME_TUNNEL,       /* a tunnel we do not open (L2TP, Teredo...) or without TCP */
+	SF_FRAME_TCP = 0,  /* tcp.fixed_ok: a TCP header to show (rc may still be bad) */
+	SF_FRAME_NOT_IP,   /* ARP, LLDP, an unknown family... */
+	SF_FRAME_NOT_TCP,  /* IP carrying UDP, ICMP... */
+	SF_FRAME_FRAGMENT, /* a later IP fragment: no TCP header in it */
+	SF_FRAME_TUNNEL,   /* a tunnel we do not open (L2TP, Teredo...) or without TCP */
 	SF_FRAME_LINK_UNSUPPORTED,
-	SF_FRAME_BROKEN,       /* a layer failed before a TCP header was read */
+	SF_FRAME_BROKEN, /* a layer failed before a TCP header was read */
 	SF_FRAME_KIND_COUNT
 };
 
@@ -31,44 +31,38 @@ enum sf_csum {
 	SF_CSUM_UNVERIFIED = 0, /* payload not fully captured, or a fragment */
 	SF_CSUM_GOOD,
 	SF_CSUM_BAD,
-	SF_CSUM_PARTIAL,        /* transmit offload: only the pseudo-header sum */
+	SF_CSUM_PARTIAL, /* transmit offload: only the pseudo-header sum */
 	SF_CSUM_COUNT
 };
 
 /* The outermost tunnel a segment arrived in. */
 enum sf_tunnel {
 	SF_TUNNEL_NONE = 0,
-	SF_TUNNEL_IPIP,   /* IPv4/IPv6 in IPv4/IPv6 (protocols 4, 41) */
+	SF_TUNNEL_IPIP, /* IPv4/IPv6 in IPv4/IPv6 (protocols 4, 41) */
 	SF_TUNNEL_GRE,
 	SF_TUNNEL_ERSPAN,
 	SF_TUNNEL_VXLAN,
 	SF_TUNNEL_GENEVE,
 	SF_TUNNEL_GTP,
-	SF_TUNNEL_OTHER,  /* recognised (L2TP, AYIYA, Teredo...), not opened */
+	SF_TUNNEL_OTHER, /* recognised (L2TP, AYIYA, Teredo...), not opened */
 	SF_TUNNEL_COUNT
 };
 
-
-enum sf_layer {
-	SF_LAYER_LINK = 0,
-	SF_LAYER_IP,
-	SF_LAYER_TCP,
-	SF_LAYER_COUNT
-};
+enum sf_layer { SF_LAYER_LINK = 0, SF_LAYER_IP, SF_LAYER_TCP, SF_LAYER_COUNT };
 
 struct sf_frame {
 	enum sf_frame_kind kind;
-	enum sf_dec_rc rc;      /* of the deepest layer decoded */
+	enum sf_dec_rc rc; /* of the deepest layer decoded */
 	enum sf_why why;
-	enum sf_layer layer;    /* where rc was decided */
+	enum sf_layer layer; /* where rc was decided */
 	struct sf_link link;
-	struct sf_ip ip;        /* the IP header carrying the TCP segment */
-	enum sf_tunnel tunnel;  /* SF_TUNNEL_NONE unless the segment was tunnelled */
-	struct sf_ip outer;     /* the outermost IP header, when tunnelled */
+	struct sf_ip ip;       /* the IP header carrying the TCP segment */
+	enum sf_tunnel tunnel; /* SF_TUNNEL_NONE unless the segment was tunnelled */
+	struct sf_ip outer;    /* the outermost IP header, when tunnelled */
 	struct sf_tcp tcp;
-	size_t l4_off;          /* where the TCP header starts in the frame */
+	size_t l4_off; /* where the TCP header starts in the frame */
 	enum sf_csum csum;
-	uint16_t csum_calc;     /* the correct checksum, when csum is BAD or PARTIAL */
+	uint16_t csum_calc; /* the correct checksum, when csum is BAD or PARTIAL */
 };
 
 /* Decodes one frame captured on link type `dlt`. Returns out->rc. */

@@ -133,15 +133,10 @@ static bool routing_final_dst(struct sf_rd *r, size_t sz, struct sf_ip *out)
 	if (left == 0 || naddr == 0)
 		return true;
 	switch (type) {
-	case 0:
-		pick = naddr - 1;
-		break;
+	case 0: pick = naddr - 1; break;
 	case 2:
-	case 4:
-		pick = 0;
-		break;
-	default:
-		return true; /* RPL (3) compresses addresses: not followed */
+	case 4: pick = 0; break;
+	default: return true; /* RPL (3) compresses addresses: not followed */
 	}
 	if (sf_rd_skip(&h, pick * 16) && sf_rd_copy(&h, out->final_dst, 16))
 		out->has_final_dst = true;
@@ -212,9 +207,8 @@ enum sf_dec_rc sf_dec_ipv6(const uint8_t *p, size_t caplen, size_t wirelen, stru
 		uint16_t fo = 0;
 		uint32_t fid = 0;
 
-		if (nh != IP6_HOPOPTS && nh != IP6_ROUTING && nh != IP6_FRAGMENT &&
-		    nh != IP6_AH && nh != IP6_DSTOPTS && nh != IP6_MOBILITY && nh != IP6_HIP &&
-		    nh != IP6_SHIM6)
+		if (nh != IP6_HOPOPTS && nh != IP6_ROUTING && nh != IP6_FRAGMENT && nh != IP6_AH &&
+		    nh != IP6_DSTOPTS && nh != IP6_MOBILITY && nh != IP6_HIP && nh != IP6_SHIM6)
 			break;
 		if (n == SF_IP6_EXT_MAX) {
 			*why = SF_WHY_IP6_CHAIN;
@@ -227,8 +221,9 @@ enum sf_dec_rc sf_dec_ipv6(const uint8_t *p, size_t caplen, size_t wirelen, stru
 		}
 		if (!sf_rd_u8(&r, &next) || !sf_rd_u8(&r, &elen))
 			return cut(start + 2, total, SF_WHY_IP6_EXT, why);
-		sz = nh == IP6_FRAGMENT ? 8 : nh == IP6_AH ? ((size_t)elen + 2) * 4
-							   : ((size_t)elen + 1) * 8;
+		sz = nh == IP6_FRAGMENT ? 8
+		     : nh == IP6_AH     ? ((size_t)elen + 2) * 4
+					: ((size_t)elen + 1) * 8;
 		if (total - start < sz) {
 			r.off = start;
 			*why = SF_WHY_IP6_EXT_LEN;

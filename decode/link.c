@@ -5,17 +5,17 @@
 
 #include "decode/rd.h"
 
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_IPV6 0x86dd
-#define ETHERTYPE_VLAN 0x8100
-#define ETHERTYPE_QINQ 0x88a8
+#define ETHERTYPE_IPV4     0x0800
+#define ETHERTYPE_IPV6     0x86dd
+#define ETHERTYPE_VLAN     0x8100
+#define ETHERTYPE_QINQ     0x88a8
 #define ETHERTYPE_QINQ_OLD 0x9100
-#define ETHERTYPE_MPLS 0x8847
-#define ETHERTYPE_MPLS_MC 0x8848
-#define ETHERTYPE_PPPOE 0x8864
-#define PPP_IPV4 0x0021
-#define PPP_IPV6 0x0057
-#define PPP_MPLS 0x0281
+#define ETHERTYPE_MPLS     0x8847
+#define ETHERTYPE_MPLS_MC  0x8848
+#define ETHERTYPE_PPPOE    0x8864
+#define PPP_IPV4           0x0021
+#define PPP_IPV6           0x0057
+#define PPP_MPLS           0x0281
 
 /* The size of the header decides between truncated and malformed: a frame
  * that is shorter on the wire than its link header cannot exist. */
@@ -31,15 +31,12 @@ static enum sf_dec_rc short_hdr(size_t need, size_t wirelen, enum sf_why *why)
 static enum sf_net af_to_net(uint32_t af)
 {
 	switch (af) {
-	case 2:
-		return SF_NET_IPV4;
+	case 2: return SF_NET_IPV4;
 	case 10:
 	case 24:
 	case 28:
-	case 30:
-		return SF_NET_IPV6;
-	default:
-		return SF_NET_OTHER;
+	case 30: return SF_NET_IPV6;
+	default: return SF_NET_OTHER;
 	}
 }
 
@@ -98,15 +95,11 @@ static enum sf_dec_rc dec_after_type(struct sf_rd *r, size_t wirelen, struct sf_
 static enum sf_net ethertype_to_net(uint16_t type)
 {
 	switch (type) {
-	case ETHERTYPE_IPV4:
-		return SF_NET_IPV4;
-	case ETHERTYPE_IPV6:
-		return SF_NET_IPV6;
-	default:
-		return SF_NET_OTHER;
+	case ETHERTYPE_IPV4: return SF_NET_IPV4;
+	case ETHERTYPE_IPV6: return SF_NET_IPV6;
+	default: return SF_NET_OTHER;
 	}
 }
-
 
 /* LLC/SNAP (RFC 1042): DSAP AA, SSAP AA, control 03, OUI 00-00-00, then an
  * ethertype. Reads the type when the 8 bytes are SNAP with a zero OUI;
@@ -284,8 +277,9 @@ static enum sf_dec_rc dec_nflog(struct sf_rd *r, size_t wirelen, struct sf_link 
 		if ((type & 0x3fff) == 9) {
 			*r = t;
 			out->ethertype = family;
-			out->net = family == 2 ? SF_NET_IPV4 : family == 10 ? SF_NET_IPV6
-									 : SF_NET_OTHER;
+			out->net = family == 2    ? SF_NET_IPV4
+				   : family == 10 ? SF_NET_IPV6
+						  : SF_NET_OTHER;
 			out->l3_bounded = true;
 			out->l3_len = (size_t)tlen - 4;
 			return SF_DEC_OK;
@@ -314,10 +308,8 @@ bool sf_link_supported(int dlt)
 	case SF_DLT_FDDI:
 	case SF_DLT_ARCNET_LINUX:
 	case SF_DLT_IPOIB:
-	case SF_DLT_NFLOG:
-		return true;
-	default:
-		return false;
+	case SF_DLT_NFLOG: return true;
+	default: return false;
 	}
 }
 
@@ -355,9 +347,7 @@ enum sf_dec_rc sf_dec_link(int dlt, const uint8_t *p, size_t caplen, size_t wire
 	memset(out, 0, sizeof(*out));
 	*why = SF_WHY_NONE;
 	switch (dlt) {
-	case SF_DLT_EN10MB:
-		rc = dec_ether(&r, wirelen, out, why);
-		break;
+	case SF_DLT_EN10MB: rc = dec_ether(&r, wirelen, out, why); break;
 	case SF_DLT_NULL:
 		/* Host byte order of the writer: try both, the family is small. */
 		if (!sf_rd_le32(&r, &af))
@@ -375,15 +365,9 @@ enum sf_dec_rc sf_dec_link(int dlt, const uint8_t *p, size_t caplen, size_t wire
 		break;
 	case SF_DLT_RAW:
 	case SF_DLT_RAW_OPENBSD:
-	case SF_DLT_LINKTYPE_RAW:
-		out->net = SF_NET_IP;
-		break;
-	case SF_DLT_IPV4:
-		out->net = SF_NET_IPV4;
-		break;
-	case SF_DLT_IPV6:
-		out->net = SF_NET_IPV6;
-		break;
+	case SF_DLT_LINKTYPE_RAW: out->net = SF_NET_IP; break;
+	case SF_DLT_IPV4: out->net = SF_NET_IPV4; break;
+	case SF_DLT_IPV6: out->net = SF_NET_IPV6; break;
 	case SF_DLT_LINUX_SLL:
 		/* type 2, ARPHRD 2, addr len 2, addr 8, protocol 2 */
 		if (!sf_rd_skip(&r, 14) || !sf_rd_be16(&r, &proto))
@@ -409,22 +393,12 @@ enum sf_dec_rc sf_dec_link(int dlt, const uint8_t *p, size_t caplen, size_t wire
 		out->ethertype = proto;
 		out->net = ethertype_to_net(proto);
 		break;
-	case SF_DLT_FDDI:
-		rc = dec_fddi(&r, wirelen, out, why);
-		break;
-	case SF_DLT_ARCNET_LINUX:
-		rc = dec_arcnet(&r, wirelen, out, why);
-		break;
-	case SF_DLT_NFLOG:
-		rc = dec_nflog(&r, wirelen, out, why);
-		break;
+	case SF_DLT_FDDI: rc = dec_fddi(&r, wirelen, out, why); break;
+	case SF_DLT_ARCNET_LINUX: rc = dec_arcnet(&r, wirelen, out, why); break;
+	case SF_DLT_NFLOG: rc = dec_nflog(&r, wirelen, out, why); break;
 	case SF_DLT_PPP:
-	case SF_DLT_PPP_SERIAL:
-		rc = dec_ppp(&r, wirelen, out, why);
-		break;
-	default:
-		out->net = SF_NET_OTHER;
-		break;
+	case SF_DLT_PPP_SERIAL: rc = dec_ppp(&r, wirelen, out, why); break;
+	default: out->net = SF_NET_OTHER; break;
 	}
 	out->l3_off = r.off;
 	return rc;

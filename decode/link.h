@@ -21,7 +21,7 @@ enum {
 	SF_DLT_NULL = 0,
 	SF_DLT_EN10MB = 1,
 	SF_DLT_PPP = 9,
-	SF_DLT_RAW = 12,        /* Linux, and most systems */
+	SF_DLT_RAW = 12, /* Linux, and most systems */
 	SF_DLT_RAW_OPENBSD = 14,
 	SF_DLT_PPP_SERIAL = 50,
 	SF_DLT_LINKTYPE_RAW = 101,
@@ -37,19 +37,18 @@ enum {
 };
 
 enum sf_net {
-	SF_NET_OTHER = 0,  /* not IP: ARP, LLDP, an unknown AF... */
+	SF_NET_OTHER = 0, /* not IP: ARP, LLDP, an unknown AF... */
 	SF_NET_IPV4,
 	SF_NET_IPV6,
-	SF_NET_IP,         /* raw IP: the version nibble decides */
+	SF_NET_IP, /* raw IP: the version nibble decides */
 };
-
 
 struct sf_link {
 	enum sf_net net;
-	size_t l3_off;          /* where the network header starts */
-	bool l3_bounded;        /* the link layer gives the network packet's length */
-	size_t l3_len;          /* that length, when l3_bounded (PPPoE) */
-	uint16_t ethertype;     /* last ethertype (or AF / SLL protocol) seen */
+	size_t l3_off;      /* where the network header starts */
+	bool l3_bounded;    /* the link layer gives the network packet's length */
+	size_t l3_len;      /* that length, when l3_bounded (PPPoE) */
+	uint16_t ethertype; /* last ethertype (or AF / SLL protocol) seen */
 	uint8_t nvlan;
 	uint16_t vlan[SF_VLAN_MAX]; /* VLAN IDs, outermost first */
 };
@@ -59,7 +58,7 @@ bool sf_link_supported(int dlt);
 const char *sf_link_name(int dlt);
 
 /* caplen: bytes captured; wirelen: bytes on the wire. */
-SF_NODISCARD enum sf_dec_rc sf_dec_link(int dlt, const uint8_t *p, size_t caplen,
-					size_t wirelen, struct sf_link *out, enum sf_why *why);
+SF_NODISCARD enum sf_dec_rc sf_dec_link(int dlt, const uint8_t *p, size_t caplen, size_t wirelen,
+					struct sf_link *out, enum sf_why *why);
 
 #endif

@@ -175,8 +175,7 @@ static void read_value(struct sf_tcp *t, struct sf_tcp_opt *o, struct sf_rd *r)
 		if (!read_tfo(t, r))
 			goto bad_size;
 		break;
-	default:
-		return;
+	default: return;
 	}
 	if ((t->has & bit) && bit != SF_TCP_HAS_MPTCP)
 		t->anom |= SF_ANOM_OPT_DUP;

@@ -13,10 +13,10 @@
 
 #include "decode/dec.h"
 
-#define SF_TCP_HDR_MIN 20
-#define SF_TCP_HDR_MAX 60
-#define SF_TCP_OPT_MAX 40 /* 40 option bytes hold at most 40 options */
-#define SF_TCP_SACK_MAX 4
+#define SF_TCP_HDR_MIN    20
+#define SF_TCP_HDR_MAX    60
+#define SF_TCP_OPT_MAX    40 /* 40 option bytes hold at most 40 options */
+#define SF_TCP_SACK_MAX   4
 #define SF_TCP_COOKIE_MAX 16
 
 /* The 12 flag bits of bytes 12-13 below the data offset. */
@@ -29,7 +29,7 @@ enum {
 	SF_TH_URG = 0x020,
 	SF_TH_ECE = 0x040,
 	SF_TH_CWR = 0x080,
-	SF_TH_AE = 0x100,  /* AccECN (RFC 9768), formerly NS (RFC 3540) */
+	SF_TH_AE = 0x100, /* AccECN (RFC 9768), formerly NS (RFC 3540) */
 	SF_TH_RESERVED = 0xe00,
 };
 
@@ -82,25 +82,25 @@ struct sf_tcp_opt {
 struct sf_tcp {
 	uint16_t sport, dport;
 	uint32_t seq, ack;
-	uint16_t flags;   /* 12 bits: reserved, AE, CWR ... FIN */
+	uint16_t flags; /* 12 bits: reserved, AE, CWR ... FIN */
 	uint16_t win, sum, urp;
-	uint8_t hlen;     /* data offset * 4 as written (may be bogus if MALFORMED) */
-	bool fixed_ok;    /* the 20-byte fixed header was read */
-	uint32_t seglen;  /* header + payload on the wire, from the IP layer */
-	uint32_t paylen;  /* payload bytes on the wire */
-	uint32_t paycap;  /* payload bytes captured (<= paylen) */
-	uint32_t anom;    /* SF_ANOM_* */
+	uint8_t hlen;    /* data offset * 4 as written (may be bogus if MALFORMED) */
+	bool fixed_ok;   /* the 20-byte fixed header was read */
+	uint32_t seglen; /* header + payload on the wire, from the IP layer */
+	uint32_t paylen; /* payload bytes on the wire */
+	uint32_t paycap; /* payload bytes captured (<= paylen) */
+	uint32_t anom;   /* SF_ANOM_* */
 
 	uint8_t nopt;
 	struct sf_tcp_opt opt[SF_TCP_OPT_MAX];
-	uint16_t has;     /* SF_TCP_HAS_* */
+	uint16_t has; /* SF_TCP_HAS_* */
 	uint16_t mss;
 	uint8_t wscale;
 	uint8_t nsack;
 	uint32_t sack_le[SF_TCP_SACK_MAX], sack_re[SF_TCP_SACK_MAX];
 	uint32_t tsval, tsecr;
 	uint8_t mptcp_subtype;
-	uint8_t tfo_len;  /* cookie bytes; 0 with HAS_TFO is a cookie request */
+	uint8_t tfo_len; /* cookie bytes; 0 with HAS_TFO is a cookie request */
 	uint8_t tfo_cookie[SF_TCP_COOKIE_MAX];
 };
 
@@ -112,7 +112,8 @@ SF_NODISCARD enum sf_dec_rc sf_dec_tcp(const uint8_t *p, size_t caplen, size_t s
 /* Parses options from bytes 20..optend of a header whose captured part is
  * hdr[0..caplen). Never fails the segment: a bad list sets anomaly bits.
  * Returns false when the options were cut short by the capture. */
-SF_NODISCARD bool sf_dec_tcp_opts(const uint8_t *hdr, size_t caplen, size_t optend, struct sf_tcp *out);
+SF_NODISCARD bool sf_dec_tcp_opts(const uint8_t *hdr, size_t caplen, size_t optend,
+				  struct sf_tcp *out);
 
 /* Flags in tcpdump's letters ("S.", "FP.", "none"); buf holds >= 12 bytes. */
 const char *sf_tcp_flags_str(uint16_t flags, char *buf);

@@ -45,7 +45,7 @@ if [ ! -x "$seed" ] ||
 fi
 
 roots=""
-for d in pcaps ../shared/corpus; do
+for d in pcaps "${SHARED:-../shared}/corpus"; do
 	[ -d "$d" ] && roots="$roots $d"
 done
 if [ -n "$roots" ]; then

@@ -196,7 +196,7 @@ int main(int argc, char **argv)
 	printf("seed: %lu captures (%lu frames read; %lu unsupported link, %lu damaged), "
 	       "%lu not captures; frame seeds %lu new + %lu present, "
 	       "option seeds %lu new + %lu present\n",
-	       t.files, t.frames, t.unsupported, t.damaged, t.not_capture, fr.written,
-	       fr.existing, op.written, op.existing);
+	       t.files, t.frames, t.unsupported, t.damaged, t.not_capture, fr.written, fr.existing,
+	       op.written, op.existing);
 	return rc;
 }

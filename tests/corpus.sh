@@ -3,7 +3,9 @@
 #  1. tests/corpus_diff compares synfin's decoder with tshark's oracle field
 #     by field on every file of $SHARED/corpus (see tests/tshark_differences.tsv).
 #  2. synfin decodes every corpus file and every pcaps/ fixture, as lines and
-#     as JSON; a crash or a sanitizer finding (in a SAN= build) fails the run.
+#     as JSON; a crash or a sanitizer finding (in a SAN= build) fails the run,
+#     and so does JSON output that jq cannot parse, or a status other than 0,
+#     3 (damaged part-way) or, for the unreadable bad-* fixtures, 1.
 # Env: SYNFIN (program), BUILD (build dir holding tests/corpus_diff), SHARED.
 set -u
 SYNFIN=${SYNFIN:-build/synfin}
@@ -30,18 +32,25 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=86:detect_leaks=1}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=86}
 export ASAN_OPTIONS UBSAN_OPTIONS
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; exit 130' INT
+trap 'rm -rf "$tmp"; exit 143' TERM
+if ! command -v jq >/dev/null 2>&1; then
+	echo "corpus: jq is needed to check the JSON output (make deps-test installs it)" >&2
+	exit 1
+fi
 n=0
 bad=0
+# Corpus names hold no spaces (INDEX.tsv); the list is split on newlines.
 for f in $(for x in $files; do echo "$corpus/$x"; done) pcaps/*.pcap pcaps/*.pcapng; do
 	[ -f "$f" ] || continue
 	for mode in -n --json; do
 		n=$((n + 1))
-		"$SYNFIN" decode $mode -r "$f" >/dev/null 2>"$tmp/err"
+		"$SYNFIN" decode $mode -r "$f" >"$tmp/out" 2>"$tmp/err"
 		rc=$?
-		# 0 done, 1 unreadable (bad-input fixtures), 3 damaged part-way.
-		case $rc in
-		0 | 1 | 3) ;;
+		# 0 done, 3 damaged part-way; 1 (unreadable) only where meant.
+		case $rc/$f in
+		0/* | 3/* | 1/pcaps/bad-* | 1/pcaps/regress-pcapng-*) ;;
 		*)
 			echo "corpus: FAIL: synfin decode $mode -r $f exited $rc" >&2
 			head -20 "$tmp/err" >&2
@@ -49,6 +58,10 @@ for f in $(for x in $files; do echo "$corpus/$x"; done) pcaps/*.pcap pcaps/*.pca
 			continue
 			;;
 		esac
+		if [ "$mode" = --json ] && ! jq . "$tmp/out" >/dev/null 2>"$tmp/jq"; then
+			echo "corpus: FAIL: invalid JSON from $f: $(head -n 1 "$tmp/jq")" >&2
+			bad=$((bad + 1))
+		fi
 		if grep -q -E 'runtime error|AddressSanitizer|LeakSanitizer' "$tmp/err"; then
 			echo "corpus: FAIL: sanitizer finding on $f" >&2
 			head -20 "$tmp/err" >&2

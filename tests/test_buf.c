@@ -38,17 +38,18 @@ static void ipv6_matches_inet_ntop(struct sf_buf *b, const uint8_t a[16])
 static void ipv6_special_forms_match_inet_ntop(void **state)
 {
 	static const uint8_t cases[][16] = {
-		{ 0 },                                                     /* :: */
-		{ [15] = 1 },                                              /* ::1 */
-		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },                      /* 2001:db8::1 */
-		{ 0xfe, 0x80, [8] = 0x02, [9] = 0x42, [15] = 0x0a },        /* link local */
-		{ [10] = 0xff, [11] = 0xff, 192, 0, 2, 1 },                /* ::ffff:192.0.2.1 */
-		{ [12] = 192, 0, 2, 1 },                                   /* ::192.0.2.1 */
-		{ 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1 }, /* one zero group: no :: */
-		{ 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1 },        /* two equal runs: first wins */
-		{ 0x20, 0x01, [14] = 0, [15] = 0 },                        /* run to the end: 2001:: */
-		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		{ 0 },                                               /* :: */
+		{ [15] = 1 },                                        /* ::1 */
+		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },                /* 2001:db8::1 */
+		{ 0xfe, 0x80, [8] = 0x02, [9] = 0x42, [15] = 0x0a }, /* link local */
+		{ [10] = 0xff, [11] = 0xff, 192, 0, 2, 1 },          /* ::ffff:192.0.2.1 */
+		{ [12] = 192, 0, 2, 1 },                             /* ::192.0.2.1 */
+		{ 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0,
+		  1 },                                              /* one zero group: no :: */
+		{ 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1 }, /* two equal runs: first wins */
+		{ 0x20, 0x01, [14] = 0, [15] = 0 },                 /* run to the end: 2001:: */
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff },
 	};
 	struct sf_buf *b = new_buf();
 	(void)state;

@@ -10,7 +10,7 @@
 
 #include "decode/frame.h"
 
-#define FRAME_MAX 768
+#define FRAME_MAX  768
 #define REGION_MAX 16
 
 /* How each frame's link header is spelled. One DLT may have several. */
@@ -48,9 +48,9 @@ struct spec {
 	uint8_t l4proto;       /* 0: TCP */
 	const uint8_t *l3opts; /* IPv4 options, or IPv6 extension headers */
 	size_t l3optlen;
-	uint8_t ext_nh;        /* IPv6: the type of the first extension header */
-	uint16_t frag;         /* IPv4 flags and fragment offset */
-	bool later_frag;       /* the transport bytes are a datagram's middle */
+	uint8_t ext_nh;  /* IPv6: the type of the first extension header */
+	uint16_t frag;   /* IPv4 flags and fragment offset */
+	bool later_frag; /* the transport bytes are a datagram's middle */
 	const uint8_t *tcpopts;
 	size_t tcpoptlen;
 	const uint8_t *payload; /* NULL: a pattern */
@@ -84,7 +84,7 @@ struct frame {
 	size_t hdr_end;  /* end of the TCP (or UDP) header */
 	size_t first_ok; /* the shortest capture that decodes OK */
 	size_t pad;
-	bool tcp;        /* carries a TCP header */
+	bool tcp;         /* carries a TCP header */
 	bool safety_only; /* broken on purpose, or cut in ways the regions do not
 			   * describe: the sweep checks only safety */
 	enum sf_tunnel tunnel;
@@ -99,8 +99,8 @@ static const uint8_t src6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0
 static const uint8_t dst6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
 
 /* NOP NOP timestamps: what a data segment of a Linux connection carries. */
-static const uint8_t ts_opts[12] = { 0x01, 0x01, 0x08, 0x0a, 0x00, 0x01, 0xe2,
-				     0x40, 0x80, 0x00, 0x00, 0x01 };
+static const uint8_t ts_opts[12] = { 0x01, 0x01, 0x08, 0x0a, 0x00, 0x01,
+				     0xe2, 0x40, 0x80, 0x00, 0x00, 0x01 };
 
 /* --- an independent Internet checksum (RFC 1071) ----------------------- */
 
@@ -232,18 +232,10 @@ static size_t put_link(struct frame *f, enum lk link, int ver)
 		memset(b, 0, 4);
 		b[3] = ver == 4 ? 2 : 24;
 		return 4;
-	case LK_RAW:
-		f->dlt = SF_DLT_RAW;
-		return 0;
-	case LK_RAW_OPENBSD:
-		f->dlt = SF_DLT_RAW_OPENBSD;
-		return 0;
-	case LK_LINKTYPE_RAW:
-		f->dlt = SF_DLT_LINKTYPE_RAW;
-		return 0;
-	case LK_IPDLT:
-		f->dlt = ver == 4 ? SF_DLT_IPV4 : SF_DLT_IPV6;
-		return 0;
+	case LK_RAW: f->dlt = SF_DLT_RAW; return 0;
+	case LK_RAW_OPENBSD: f->dlt = SF_DLT_RAW_OPENBSD; return 0;
+	case LK_LINKTYPE_RAW: f->dlt = SF_DLT_LINKTYPE_RAW; return 0;
+	case LK_IPDLT: f->dlt = ver == 4 ? SF_DLT_IPV4 : SF_DLT_IPV6; return 0;
 	case LK_SLL:
 		f->dlt = SF_DLT_LINUX_SLL;
 		memcpy(b, sll, 14);
@@ -412,16 +404,19 @@ static void build(struct frame *f, const struct spec *s)
  * count, so the checksum pads the last byte). */
 static void build_tcp(struct frame *f, enum lk link, int ver)
 {
-	struct spec s = { .link = link, .ver = ver, .tcpopts = ts_opts,
-			  .tcpoptlen = sizeof ts_opts, .paylen = 5 };
+	struct spec s = { .link = link,
+			  .ver = ver,
+			  .tcpopts = ts_opts,
+			  .tcpoptlen = sizeof ts_opts,
+			  .paylen = 5 };
 	build(f, &s);
 }
 
 /* Wraps `in` (a whole frame, no padding) in the outer packet `outer`
  * describes, behind the tunnel header `th`. The result's IP and TCP offsets
  * are the inner packet's; cuts in the tunnel header itself are lenient. */
-static void build_tunnel(struct frame *f, const struct spec *outer, const uint8_t *th,
-			 size_t thlen, const struct frame *in, enum sf_tunnel t)
+static void build_tunnel(struct frame *f, const struct spec *outer, const uint8_t *th, size_t thlen,
+			 const struct frame *in, enum sf_tunnel t)
 {
 	uint8_t payload[FRAME_MAX];
 	struct spec s = *outer;
@@ -537,16 +532,18 @@ static void sweep(const struct frame *f)
 			assert_true((unsigned)o.why < SF_WHY_COUNT);
 			assert_true((unsigned)o.csum < SF_CSUM_COUNT);
 			assert_true((unsigned)o.tunnel < SF_TUNNEL_COUNT);
-			if (o.rc == SF_DEC_OK && o.kind == SF_FRAME_TCP && o.l4_off + o.tcp.hlen > n)
-				fail_msg("%zu bytes (wire %zu): OK TCP with a header past the capture",
+			if (o.rc == SF_DEC_OK && o.kind == SF_FRAME_TCP &&
+			    o.l4_off + o.tcp.hlen > n)
+				fail_msg("%zu bytes (wire %zu): OK TCP with a header past the "
+					 "capture",
 					 n, wirelen);
 			/* A capture that holds the whole wire lost nothing to a snaplen;
 			 * only a header going on in the next fragment is "truncated". */
 			if (short_wire && o.rc == SF_DEC_TRUNCATED && o.why != SF_WHY_TCP_FRAG)
 				fail_msg("%zu bytes, all of the wire: truncated/%s", n,
 					 sf_dec_why_name(o.why));
-			if (o.rc == SF_DEC_OK && o.kind == SF_FRAME_TCP && !f->safety_only && f->tcp &&
-			    n < f->hdr_end)
+			if (o.rc == SF_DEC_OK && o.kind == SF_FRAME_TCP && !f->safety_only &&
+			    f->tcp && n < f->hdr_end)
 				fail_msg("%zu bytes (wire %zu): OK TCP before the header's end %zu",
 					 n, wirelen, f->hdr_end);
 			if (short_wire || f->safety_only)
@@ -732,8 +729,12 @@ static void fddi_arcnet_ipoib_and_nflog_carry_ipv4_and_ipv6_tcp(void **state)
 static void pppoe_length_keeps_padding_out_of_an_offloaded_segment(void **state)
 {
 	struct frame *f = *state;
-	struct spec s = { .link = LK_PPPOE, .ver = 4, .tcpopts = ts_opts,
-			  .tcpoptlen = sizeof ts_opts, .paylen = 3, .pad = 6 };
+	struct spec s = { .link = LK_PPPOE,
+			  .ver = 4,
+			  .tcpopts = ts_opts,
+			  .tcpoptlen = sizeof ts_opts,
+			  .paylen = 3,
+			  .pad = 6 };
 	struct sf_frame o;
 
 	build(f, &s);
@@ -753,8 +754,13 @@ static void ipv4_options_are_stepped_over_to_tcp(void **state)
 {
 	static const uint8_t rr[8] = { 0x07, 0x07, 0x04, 0, 0, 0, 0, 0x00 }; /* record route */
 	struct frame *f = *state;
-	struct spec s = { .link = LK_ETH, .ver = 4, .l3opts = rr, .l3optlen = sizeof rr,
-			  .tcpopts = ts_opts, .tcpoptlen = sizeof ts_opts, .paylen = 3 };
+	struct spec s = { .link = LK_ETH,
+			  .ver = 4,
+			  .l3opts = rr,
+			  .l3optlen = sizeof rr,
+			  .tcpopts = ts_opts,
+			  .tcpoptlen = sizeof ts_opts,
+			  .paylen = 3 };
 
 	build(f, &s);
 	expect_good_tcp(f);
@@ -777,15 +783,13 @@ static void ipv6_extension_headers_are_stepped_over_to_tcp(void **state)
 	static const uint8_t atomic_frag[8] = { 0x06, 0x00, 0x00, 0x00, 0, 0, 0, 9 };
 	/* hop-by-hop -> dstopts -> routing -> AH -> dstopts -> TCP */
 	static const uint8_t chain[72] = {
-		60,   0x00, 0x01, 0x04, 0,    0,    0,    0,    /* hop-by-hop */
-		43,   0x00, 0x01, 0x04, 0,    0,    0,    0,    /* dstopts */
-		51,   0x02, 0x02, 0x00, 0,    0,    0,    0,    /* routing, done */
-		0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,
-		0,    0,    0,    0,    0,    0,    0,    2,
-		60,   0x04, 0,    0,    0,    0,    1,    0,    /* AH */
-		0,    0,    0,    1,    0xa1, 0xa2, 0xa3, 0xa4,
-		0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac,
-		6,    0x00, 0x01, 0x04, 0,    0,    0,    0,    /* dstopts */
+		60,   0x00, 0x01, 0x04, 0,    0,    0,    0, /* hop-by-hop */
+		43,   0x00, 0x01, 0x04, 0,    0,    0,    0, /* dstopts */
+		51,   0x02, 0x02, 0x00, 0,    0,    0,    0, /* routing, done */
+		0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,    0,    0,    0,    0,
+		0,    0,    0,    2,    60,   0x04, 0,    0,    0,    0,    1,    0, /* AH */
+		0,    0,    0,    1,    0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8,
+		0xa9, 0xaa, 0xab, 0xac, 6,    0x00, 0x01, 0x04, 0,    0,    0,    0, /* dstopts */
 	};
 	static const struct {
 		uint8_t nh;
@@ -802,9 +806,14 @@ static void ipv6_extension_headers_are_stepped_over_to_tcp(void **state)
 	struct frame *f = *state;
 
 	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
-		struct spec s = { .link = LK_ETH, .ver = 6, .l3opts = tab[i].p,
-				  .l3optlen = tab[i].len, .ext_nh = tab[i].nh, .tcpopts = ts_opts,
-				  .tcpoptlen = sizeof ts_opts, .paylen = 7 };
+		struct spec s = { .link = LK_ETH,
+				  .ver = 6,
+				  .l3opts = tab[i].p,
+				  .l3optlen = tab[i].len,
+				  .ext_nh = tab[i].nh,
+				  .tcpopts = ts_opts,
+				  .tcpoptlen = sizeof ts_opts,
+				  .paylen = 7 };
 		build(f, &s);
 		expect_good_tcp(f);
 		sweep(f);
@@ -816,8 +825,13 @@ static void ipv6_jumbo_frame_is_decoded_and_verified(void **state)
 {
 	static const uint8_t jumbo[8] = { 0x06, 0x00, 0xc2, 0x04, 0, 0, 0, 0 };
 	struct frame *f = *state;
-	struct spec s = { .link = LK_ETH, .ver = 6, .l3opts = jumbo, .l3optlen = sizeof jumbo,
-			  .ext_nh = 0, .tcpopts = ts_opts, .tcpoptlen = sizeof ts_opts,
+	struct spec s = { .link = LK_ETH,
+			  .ver = 6,
+			  .l3opts = jumbo,
+			  .l3optlen = sizeof jumbo,
+			  .ext_nh = 0,
+			  .tcpopts = ts_opts,
+			  .tcpoptlen = sizeof ts_opts,
 			  .paylen = 9 };
 	struct sf_frame o;
 	uint32_t jlen = 0;
@@ -907,8 +921,11 @@ static void pseudo_header_sum_in_the_field_is_partial(void **state)
 static void offloaded_super_frame_is_partial_with_the_wire_length(void **state)
 {
 	struct frame *f = *state;
-	struct spec s = { .link = LK_ETH, .ver = 4, .tcpopts = ts_opts,
-			  .tcpoptlen = sizeof ts_opts, .paylen = 300 };
+	struct spec s = { .link = LK_ETH,
+			  .ver = 4,
+			  .tcpopts = ts_opts,
+			  .tcpoptlen = sizeof ts_opts,
+			  .paylen = 300 };
 	struct sf_frame o;
 
 	build(f, &s);
@@ -945,10 +962,19 @@ static void first_fragment_is_tcp_but_unverified(void **state)
 {
 	static const uint8_t frag6[8] = { 0x06, 0x00, 0x00, 0x01, 0xde, 0xad, 0xbe, 0xef };
 	struct frame *f = *state;
-	struct spec s4 = { .link = LK_ETH, .ver = 4, .frag = 0x2000, .tcpopts = ts_opts,
-			   .tcpoptlen = sizeof ts_opts, .paylen = 16 };
-	struct spec s6 = { .link = LK_ETH, .ver = 6, .l3opts = frag6, .l3optlen = sizeof frag6,
-			   .ext_nh = 44, .tcpopts = ts_opts, .tcpoptlen = sizeof ts_opts,
+	struct spec s4 = { .link = LK_ETH,
+			   .ver = 4,
+			   .frag = 0x2000,
+			   .tcpopts = ts_opts,
+			   .tcpoptlen = sizeof ts_opts,
+			   .paylen = 16 };
+	struct spec s6 = { .link = LK_ETH,
+			   .ver = 6,
+			   .l3opts = frag6,
+			   .l3optlen = sizeof frag6,
+			   .ext_nh = 44,
+			   .tcpopts = ts_opts,
+			   .tcpoptlen = sizeof ts_opts,
 			   .paylen = 16 };
 	const struct spec *specs[2] = { &s4, &s6 };
 
@@ -974,7 +1000,10 @@ static void first_fragment_is_tcp_but_unverified(void **state)
 static void tcp_options_running_into_the_next_fragment_are_named_so(void **state)
 {
 	struct frame *f = *state;
-	struct spec s = { .link = LK_ETH, .ver = 4, .frag = 0x2000, .tcpopts = ts_opts,
+	struct spec s = { .link = LK_ETH,
+			  .ver = 4,
+			  .frag = 0x2000,
+			  .tcpopts = ts_opts,
 			  .tcpoptlen = sizeof ts_opts };
 	struct sf_frame o;
 
@@ -1055,8 +1084,11 @@ static void capture_longer_than_the_wire_is_read_to_the_wire_only(void **state)
 static void the_right_checksum_can_be_zero(void **state)
 {
 	struct frame *f = *state;
-	struct spec s = { .link = LK_ETH, .ver = 4, .tcpopts = ts_opts,
-			  .tcpoptlen = sizeof ts_opts, .paylen = 6 };
+	struct spec s = { .link = LK_ETH,
+			  .ver = 4,
+			  .tcpopts = ts_opts,
+			  .tcpoptlen = sizeof ts_opts,
+			  .paylen = 6 };
 	struct sf_frame o;
 	uint32_t rest = 0;
 
@@ -1084,15 +1116,16 @@ static void routing_header_in_transit_is_summed_with_the_final_destination(void 
 {
 	static const uint8_t home[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
 					  0,    0,    0,    0,    0, 0, 0, 0x99 };
-	static const uint8_t rh2[24] = { 0x06, 0x02, 0x02, 0x01, 0, 0, 0, 0,
-					 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
-					 0,    0,    0,    0,    0, 0, 0, 0x99 };
+	static const uint8_t rh2[24] = {
+		0x06, 0x02, 0x02, 0x01, 0, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8,
+		0,    0,    0,    0,    0, 0, 0, 0, 0,    0,    0,    0x99
+	};
 	/* Segments left 1, last entry 1: List[0] = ::99 (last), List[1] = ::2. */
-	static const uint8_t srh[40] = { 0x06, 0x04, 0x04, 0x01, 0x01, 0, 0, 0,
-					 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
-					 0,    0,    0,    0,    0, 0, 0, 0x99,
-					 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
-					 0,    0,    0,    0,    0, 0, 0, 0x02 };
+	static const uint8_t srh[40] = {
+		0x06, 0x04, 0x04, 0x01, 0x01, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8, 0,    0,
+		0,    0,    0,    0,    0,    0, 0, 0, 0,    0x99, 0x20, 0x01, 0x0d, 0xb8,
+		0,    0,    0,    0,    0,    0, 0, 0, 0,    0,    0,    0x02
+	};
 	static const struct {
 		const uint8_t *p;
 		size_t len;
@@ -1100,9 +1133,15 @@ static void routing_header_in_transit_is_summed_with_the_final_destination(void 
 	struct frame *f = *state;
 
 	for (size_t i = 0; i < 2; i++) {
-		struct spec s = { .link = LK_ETH, .ver = 6, .l3opts = tab[i].p,
-				  .l3optlen = tab[i].len, .ext_nh = 43, .tcpopts = ts_opts,
-				  .tcpoptlen = sizeof ts_opts, .paylen = 5, .pseudo_dst = home };
+		struct spec s = { .link = LK_ETH,
+				  .ver = 6,
+				  .l3opts = tab[i].p,
+				  .l3optlen = tab[i].len,
+				  .ext_nh = 43,
+				  .tcpopts = ts_opts,
+				  .tcpoptlen = sizeof ts_opts,
+				  .paylen = 5,
+				  .pseudo_dst = home };
 		build(f, &s);
 		expect_good_tcp(f);
 		sweep(f);
@@ -1178,13 +1217,14 @@ static void vxlan_and_geneve_tcp_is_decoded_inside(void **state)
 {
 	static const uint8_t vxlan[8] = { 0x08, 0, 0, 0, 0x00, 0x01, 0x00, 0x00 };
 	/* Geneve: one 4-byte option, protocol IPv6. */
-	static const uint8_t geneve_ip[12] = { 0x01, 0x00, 0x86, 0xdd, 0x00, 0x00, 0x07, 0x00,
-					       0x01, 0x02, 0x03, 0x00 };
+	static const uint8_t geneve_ip[12] = { 0x01, 0x00, 0x86, 0xdd, 0x00, 0x00,
+					       0x07, 0x00, 0x01, 0x02, 0x03, 0x00 };
 	static const uint8_t geneve_eth[8] = { 0x00, 0x00, 0x65, 0x58, 0x00, 0x00, 0x07, 0x00 };
 	struct frame *f = *state;
 	struct frame in;
-	struct spec s = { .link = LK_ETH, .ver = 4, .l4proto = 17, .udp_sport = 49152,
-			  .udp_dport = 4789 };
+	struct spec s = {
+		.link = LK_ETH, .ver = 4, .l4proto = 17, .udp_sport = 49152, .udp_dport = 4789
+	};
 
 	build_tcp(&in, LK_VLAN, 4);
 	build_tunnel(f, &s, vxlan, sizeof vxlan, &in, SF_TUNNEL_VXLAN);
@@ -1206,12 +1246,13 @@ static void vxlan_and_geneve_tcp_is_decoded_inside(void **state)
 static void gtp_u_tcp_is_decoded_inside(void **state)
 {
 	static const uint8_t plain[8] = { 0x30, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01 };
-	static const uint8_t seq[12] = { 0x32, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-					 0x12, 0x34, 0x00, 0x00 };
+	static const uint8_t seq[12] = { 0x32, 0xff, 0x00, 0x00, 0x00, 0x00,
+					 0x00, 0x01, 0x12, 0x34, 0x00, 0x00 };
 	struct frame *f = *state;
 	struct frame in;
-	struct spec s = { .link = LK_ETH, .ver = 4, .l4proto = 17, .udp_sport = 2152,
-			  .udp_dport = 2152 };
+	struct spec s = {
+		.link = LK_ETH, .ver = 4, .l4proto = 17, .udp_sport = 2152, .udp_dport = 2152
+	};
 
 	build_tcp(&in, LK_RAW, 4);
 	build_tunnel(f, &s, plain, sizeof plain, &in, SF_TUNNEL_GTP);
@@ -1231,13 +1272,13 @@ static void nested_tunnels_are_followed_four_deep(void **state)
 	struct sf_frame o;
 
 	build_tcp(&a, LK_RAW, 4);
-	build_tunnel(&b, &s, NULL, 0, &a, SF_TUNNEL_IPIP);     /* 2 deep */
-	build_tunnel(&a, &s, NULL, 0, &b, SF_TUNNEL_IPIP);     /* 3 deep */
-	build_tunnel(f, &outer, NULL, 0, &a, SF_TUNNEL_IPIP);  /* 4 deep */
+	build_tunnel(&b, &s, NULL, 0, &a, SF_TUNNEL_IPIP);    /* 2 deep */
+	build_tunnel(&a, &s, NULL, 0, &b, SF_TUNNEL_IPIP);    /* 3 deep */
+	build_tunnel(f, &outer, NULL, 0, &a, SF_TUNNEL_IPIP); /* 4 deep */
 	expect_tunnelled_tcp(f, 4);
 
-	build_tunnel(&b, &s, NULL, 0, &a, SF_TUNNEL_IPIP);     /* 4 deep, raw */
-	build_tunnel(f, &outer, NULL, 0, &b, SF_TUNNEL_IPIP);  /* 5 deep */
+	build_tunnel(&b, &s, NULL, 0, &a, SF_TUNNEL_IPIP);    /* 4 deep, raw */
+	build_tunnel(f, &outer, NULL, 0, &b, SF_TUNNEL_IPIP); /* 5 deep */
 	assert_int_equal(decode(f, f->len, f->len, &o), SF_DEC_OK);
 	assert_int_equal(o.kind, SF_FRAME_TUNNEL);
 	assert_int_equal(o.tunnel, SF_TUNNEL_IPIP);
@@ -1253,13 +1294,25 @@ static void unopened_tunnels_are_named_not_decoded(void **state)
 		struct spec s;
 		enum sf_tunnel t;
 	} tab[] = {
-		{ { .link = LK_ETH, .ver = 4, .l4proto = 17, .udp_sport = 1701, .udp_dport = 1701,
+		{ { .link = LK_ETH,
+		    .ver = 4,
+		    .l4proto = 17,
+		    .udp_sport = 1701,
+		    .udp_dport = 1701,
 		    .paylen = 40 },
 		  SF_TUNNEL_OTHER }, /* L2TP */
-		{ { .link = LK_ETH, .ver = 4, .l4proto = 17, .udp_sport = 50000, .udp_dport = 3544,
+		{ { .link = LK_ETH,
+		    .ver = 4,
+		    .l4proto = 17,
+		    .udp_sport = 50000,
+		    .udp_dport = 3544,
 		    .paylen = 40 },
 		  SF_TUNNEL_OTHER }, /* Teredo */
-		{ { .link = LK_ETH, .ver = 6, .l4proto = 17, .udp_sport = 5072, .udp_dport = 50000,
+		{ { .link = LK_ETH,
+		    .ver = 6,
+		    .l4proto = 17,
+		    .udp_sport = 5072,
+		    .udp_dport = 50000,
 		    .paylen = 40 },
 		  SF_TUNNEL_OTHER }, /* AYIYA, by its source port */
 		{ { .link = LK_ETH, .ver = 4, .l4proto = 115, .paylen = 40 }, SF_TUNNEL_OTHER },
@@ -1292,11 +1345,20 @@ static void tunnelled_udp_and_arp_are_not_tcp(void **state)
 	uint8_t payload[sizeof vxlan + sizeof arp];
 	struct frame *f = *state;
 	struct frame in;
-	struct spec udp = { .link = LK_RAW, .ver = 4, .l4proto = 17, .udp_sport = 53,
-			    .udp_dport = 40000, .paylen = 20 };
+	struct spec udp = { .link = LK_RAW,
+			    .ver = 4,
+			    .l4proto = 17,
+			    .udp_sport = 53,
+			    .udp_dport = 40000,
+			    .paylen = 20 };
 	struct spec outer = { .link = LK_ETH, .ver = 6, .l4proto = 4 };
-	struct spec vx = { .link = LK_ETH, .ver = 4, .l4proto = 17, .udp_sport = 40000,
-			   .udp_dport = 4789, .payload = payload, .paylen = sizeof payload };
+	struct spec vx = { .link = LK_ETH,
+			   .ver = 4,
+			   .l4proto = 17,
+			   .udp_sport = 40000,
+			   .udp_dport = 4789,
+			   .payload = payload,
+			   .paylen = sizeof payload };
 	struct sf_frame o;
 
 	build(&in, &udp);
@@ -1322,10 +1384,16 @@ static void later_fragments_carry_no_tcp_header(void **state)
 {
 	static const uint8_t frag6[8] = { 0x06, 0x00, 0x05, 0xc8, 0xde, 0xad, 0xbe, 0xef };
 	struct frame *f = *state;
-	struct spec s4 = { .link = LK_ETH, .ver = 4, .frag = 0x00b9, .later_frag = true,
+	struct spec s4 = {
+		.link = LK_ETH, .ver = 4, .frag = 0x00b9, .later_frag = true, .paylen = 24
+	};
+	struct spec s6 = { .link = LK_ETH,
+			   .ver = 6,
+			   .l3opts = frag6,
+			   .l3optlen = sizeof frag6,
+			   .ext_nh = 44,
+			   .later_frag = true,
 			   .paylen = 24 };
-	struct spec s6 = { .link = LK_ETH, .ver = 6, .l3opts = frag6, .l3optlen = sizeof frag6,
-			   .ext_nh = 44, .later_frag = true, .paylen = 24 };
 	const struct spec *specs[2] = { &s4, &s6 };
 
 	for (int i = 0; i < 2; i++) {
@@ -1346,9 +1414,17 @@ static void udp_and_icmp_are_not_tcp(void **state)
 {
 	struct frame *f = *state;
 	const struct spec tab[] = {
-		{ .link = LK_ETH, .ver = 4, .l4proto = 17, .udp_sport = 53, .udp_dport = 33000,
+		{ .link = LK_ETH,
+		  .ver = 4,
+		  .l4proto = 17,
+		  .udp_sport = 53,
+		  .udp_dport = 33000,
 		  .paylen = 30 },
-		{ .link = LK_ETH, .ver = 6, .l4proto = 17, .udp_sport = 33000, .udp_dport = 443,
+		{ .link = LK_ETH,
+		  .ver = 6,
+		  .l4proto = 17,
+		  .udp_sport = 33000,
+		  .udp_dport = 443,
 		  .paylen = 30 },
 		{ .link = LK_ETH, .ver = 4, .l4proto = 1, .paylen = 8 },
 		{ .link = LK_ETH, .ver = 6, .l4proto = 58, .paylen = 8 },
@@ -1403,8 +1479,8 @@ static void unsupported_link_type_is_named_not_guessed(void **state)
 
 /* --- broken frames: the layer that failed, and why --------------------- */
 
-static void expect_broken(struct frame *f, enum sf_dec_rc rc, enum sf_layer layer,
-			  enum sf_why why, enum sf_frame_kind kind)
+static void expect_broken(struct frame *f, enum sf_dec_rc rc, enum sf_layer layer, enum sf_why why,
+			  enum sf_frame_kind kind)
 {
 	struct sf_frame o;
 
@@ -1481,8 +1557,12 @@ static void ipv6_extension_past_the_payload_breaks_the_frame_at_ip(void **state)
 {
 	static const uint8_t hbh[8] = { 0x06, 0x00, 0x01, 0x04, 0, 0, 0, 0 };
 	struct frame *f = *state;
-	struct spec s = { .link = LK_ETH, .ver = 6, .l3opts = hbh, .l3optlen = sizeof hbh,
-			  .ext_nh = 0, .paylen = 4 };
+	struct spec s = { .link = LK_ETH,
+			  .ver = 6,
+			  .l3opts = hbh,
+			  .l3optlen = sizeof hbh,
+			  .ext_nh = 0,
+			  .paylen = 4 };
 
 	build(f, &s);
 	f->b[f->l3 + 41] = 0x20; /* 264 bytes of hop-by-hop in a 32-byte payload */

@@ -9,14 +9,13 @@
 
 #include "decode/ip.h"
 
-#define SRC4 0xc0, 0x00, 0x02, 0x01 /* 192.0.2.1 */
-#define DST4 0xc6, 0x33, 0x64, 0x02 /* 198.51.100.2 */
+#define SRC4 0xc0, 0x00, 0x02, 0x01                                        /* 192.0.2.1 */
+#define DST4 0xc6, 0x33, 0x64, 0x02                                        /* 198.51.100.2 */
 #define SRC6 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 /* 2001:db8::1 */
 #define DST6 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02 /* 2001:db8::2 */
 
 /* A bare SYN: what the IP layer carries. Its content does not matter here. */
-#define TCP20                                                                            \
-	0x04, 0xd2, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0
+#define TCP20 0x04, 0xd2, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0
 
 /* IPv6 fixed header: version 6, traffic class 0, flow 0, hop limit 64. */
 #define IP6(plen, nh) 0x60, 0x00, 0x00, 0x00, (plen) >> 8, (plen)&0xff, (nh), 0x40, SRC6, DST6
@@ -27,27 +26,27 @@ static const uint8_t src6[16] = { SRC6 }, dst6[16] = { DST6 };
 /* Version 4, IHL 5, TOS 0xb8 (DSCP EF), total 60, id 0x1c46, DF, TTL 64,
  * TCP, header checksum 0x3187, then 40 bytes of TCP. */
 static const uint8_t v4_base[60] = {
-	0x45, 0xb8, 0x00, 0x3c, 0x1c, 0x46, 0x40, 0x00, 0x40, 0x06, 0x31, 0x87, SRC4, DST4, TCP20,
-	0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
-	0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14,
+	0x45, 0xb8, 0x00,  0x3c, 0x1c, 0x46, 0x40, 0x00, 0x40, 0x06, 0x31, 0x87,
+	SRC4, DST4, TCP20, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+	0x0a, 0x0b, 0x0c,  0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14,
 };
 
 /* IHL 6: one 4-byte option word (NOP NOP NOP EOL) before TCP; total 44. */
 static const uint8_t v4_opts[44] = {
-	0x46, 0x00, 0x00, 0x2c, 0x00, 0x01, 0x00, 0x00, 0x40, 0x06, 0x00, 0x00,
-	SRC4, DST4, 0x01, 0x01, 0x01, 0x00, TCP20,
+	0x46, 0x00, 0x00, 0x2c, 0x00, 0x01, 0x00, 0x00, 0x40,  0x06,
+	0x00, 0x00, SRC4, DST4, 0x01, 0x01, 0x01, 0x00, TCP20,
 };
 
 /* MF set, offset 0: the first fragment, which holds the TCP header. */
 static const uint8_t v4_first_frag[28] = {
-	0x45, 0x00, 0x00, 0x1c, 0x12, 0x34, 0x20, 0x00, 0x40, 0x06, 0x00, 0x00, SRC4, DST4,
-	0x04, 0xd2, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01,
+	0x45, 0x00, 0x00, 0x1c, 0x12, 0x34, 0x20, 0x00, 0x40, 0x06, 0x00,
+	0x00, SRC4, DST4, 0x04, 0xd2, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01,
 };
 
 /* Offset 185 units (1480 bytes), MF clear: the last of a two-piece datagram. */
 static const uint8_t v4_later_frag[28] = {
-	0x45, 0x00, 0x00, 0x1c, 0x12, 0x34, 0x00, 0xb9, 0x40, 0x06, 0x00, 0x00, SRC4, DST4,
-	0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef,
+	0x45, 0x00, 0x00, 0x1c, 0x12, 0x34, 0x00, 0xb9, 0x40, 0x06, 0x00,
+	0x00, SRC4, DST4, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef,
 };
 
 /* Traffic class 0xb8 and flow label 0x12345 spread over the first word. */
@@ -267,9 +266,9 @@ static void ipv4_first_fragment_keeps_its_transport_header(void **state)
 	enum sf_why why;
 
 	(void)state;
-	assert_int_equal(dec(4, v4_first_frag, sizeof v4_first_frag, sizeof v4_first_frag, &ip,
-			     &why),
-			 SF_DEC_OK);
+	assert_int_equal(
+		dec(4, v4_first_frag, sizeof v4_first_frag, sizeof v4_first_frag, &ip, &why),
+		SF_DEC_OK);
 	assert_true(ip.mf);
 	assert_int_equal(ip.frag_off, 0);
 	assert_false(ip.later_frag);
@@ -439,20 +438,21 @@ static void ipv6_routing_header_in_transit_names_the_final_destination(void **st
 					  0,    0,    0,    0,    0, 0, 0, 0x99 };
 	/* Type 0, two addresses, one segment left: ::98 then ::99. */
 	static const uint8_t rh0[] = {
-		IP6(60, 43), 0x06, 0x04, 0x00, 0x01, 0, 0, 0, 0,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x98,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99, TCP20,
+		IP6(60, 43), 0x06, 0x04, 0x00, 0x01, 0, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8, 0,
+		0,           0,    0,    0,    0,    0, 0, 0, 0, 0,    0x98, 0x20, 0x01, 0x0d,
+		0xb8,        0,    0,    0,    0,    0, 0, 0, 0, 0,    0,    0,    0x99, TCP20,
 	};
 	/* Type 2: the home address, one segment left. */
 	static const uint8_t rh2[] = {
-		IP6(44, 43), 0x06, 0x02, 0x02, 0x01, 0, 0, 0, 0,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99, TCP20,
+		IP6(44, 43), 0x06, 0x02, 0x02, 0x01, 0, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8,
+		0,           0,    0,    0,    0,    0, 0, 0, 0, 0,    0,    0x99, TCP20,
 	};
 	/* SRH, last entry 1, one segment left: List[0] = ::99, List[1] = ::2. */
 	static const uint8_t srh[] = {
-		IP6(60, 43), 0x06, 0x04, 0x04, 0x01, 0x01, 0x00, 0x00, 0x00,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, TCP20,
+		IP6(60, 43), 0x06, 0x04, 0x04, 0x01, 0x01, 0x00, 0x00, 0x00,  0x20, 0x01,
+		0x0d,        0xb8, 0,    0,    0,    0,    0,    0,    0,     0,    0,
+		0,           0,    0x99, 0x20, 0x01, 0x0d, 0xb8, 0,    0,     0,    0,
+		0,           0,    0,    0,    0,    0,    0,    0x02, TCP20,
 	};
 	static const struct {
 		const uint8_t *p;
@@ -617,8 +617,7 @@ static void ipv6_jumbo_option_gives_the_payload_length(void **state)
 	enum sf_why why;
 
 	(void)state;
-	assert_int_equal(dec(6, v6_jumbo, sizeof v6_jumbo, sizeof v6_jumbo, &ip, &why),
-			 SF_DEC_OK);
+	assert_int_equal(dec(6, v6_jumbo, sizeof v6_jumbo, sizeof v6_jumbo, &ip, &why), SF_DEC_OK);
 	assert_true(ip.anom & SF_ANOM_IP6_JUMBO);
 	assert_false(ip.anom & SF_ANOM_IP_TSO);
 	assert_int_equal(ip.proto, SF_IPPROTO_TCP);
@@ -632,8 +631,8 @@ static void ipv6_jumbo_option_gives_the_payload_length(void **state)
 static void ipv6_jumbogram_cut_by_the_snaplen_keeps_its_length(void **state)
 {
 	static const uint8_t b[] = {
-		IP6(0, 0), 0x06, 0x01, 0x00, 0x01, 0x01, 0x00, 0xc2, 0x04, 0x00, 0x01,
-		0x11,      0x80, 0x01, 0x02, 0x00, 0x00, TCP20,
+		IP6(0, 0), 0x06, 0x01, 0x00, 0x01, 0x01, 0x00, 0xc2, 0x04,
+		0x00,      0x01, 0x11, 0x80, 0x01, 0x02, 0x00, 0x00, TCP20,
 	};
 	struct sf_ip ip;
 	enum sf_why why;
@@ -757,9 +756,9 @@ static void every_prefix_cut_in_the_headers_is_truncated(void **state)
 			struct sf_ip ip;
 			enum sf_why why = SF_WHY_NONE;
 			enum sf_dec_rc rc = dec(fx->ver, fx->p, n, fx->len, &ip, &why);
-			enum sf_why want = n < fixed ? (fx->ver == 4 ? SF_WHY_IP4_HDR
-								     : SF_WHY_IP6_HDR)
-						     : fx->cut_why;
+			enum sf_why want =
+				n < fixed ? (fx->ver == 4 ? SF_WHY_IP4_HDR : SF_WHY_IP6_HDR)
+					  : fx->cut_why;
 			if (rc != SF_DEC_TRUNCATED || why != want)
 				fail_msg("%s cut at %zu: %s/%s, want truncated/%s", fx->name, n,
 					 sf_dec_rc_name(rc), sf_dec_why_name(why),
@@ -797,7 +796,8 @@ static void every_prefix_holding_the_headers_decodes_the_same(void **state)
 			struct sf_ip ip;
 			enum sf_why why = SF_WHY_NONE;
 			enum sf_dec_rc rc = dec(fx->ver, fx->p, n, fx->len, &ip, &why);
-			if (rc != SF_DEC_OK || ip.hlen != fx->hlen || ip.l4len != fx->len - fx->hlen)
+			if (rc != SF_DEC_OK || ip.hlen != fx->hlen ||
+			    ip.l4len != fx->len - fx->hlen)
 				fail_msg("%s cut at %zu: %s, hlen %zu l4len %zu", fx->name, n,
 					 sf_dec_rc_name(rc), ip.hlen, ip.l4len);
 		}

@@ -9,8 +9,7 @@
 
 #include "decode/link.h"
 
-#define MAC_PAIR                                                                         \
-	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb
+#define MAC_PAIR 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb
 
 /* The first bytes of an IPv4 and an IPv6 header: what follows every link
  * header below, so a frame is longer than its link header. */
@@ -82,8 +81,8 @@ static void vlan_tag_is_skipped_and_its_id_recorded(void **state)
 
 static void qinq_tags_are_recorded_outermost_first(void **state)
 {
-	static const uint8_t f[] = { MAC_PAIR,   0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00,
-				     0x0f, 0xff, 0x86, 0xdd, IP6_START };
+	static const uint8_t f[] = { MAC_PAIR, 0x88, 0xa8, 0x00, 0x0a, 0x81,
+				     0x00,     0x0f, 0xff, 0x86, 0xdd, IP6_START };
 	struct sf_link l;
 	enum sf_why why;
 
@@ -98,8 +97,8 @@ static void qinq_tags_are_recorded_outermost_first(void **state)
 /* 0x9100 is the pre-802.1ad QinQ type some switches still send. */
 static void pre_standard_qinq_type_9100_is_a_tag_too(void **state)
 {
-	static const uint8_t f[] = { MAC_PAIR,   0x91, 0x00, 0x00, 0x07, 0x81, 0x00,
-				     0x00, 0x08, 0x08, 0x00, IP4_START };
+	static const uint8_t f[] = { MAC_PAIR, 0x91, 0x00, 0x00, 0x07, 0x81,
+				     0x00,     0x00, 0x08, 0x08, 0x00, IP4_START };
 	struct sf_link l;
 	enum sf_why why;
 
@@ -114,9 +113,9 @@ static void pre_standard_qinq_type_9100_is_a_tag_too(void **state)
 
 static void four_stacked_tags_are_the_most_accepted(void **state)
 {
-	static const uint8_t f[] = { MAC_PAIR,   0x88, 0xa8, 0x00, 0x01, 0x81, 0x00, 0x00,
-				     0x02,       0x81, 0x00, 0x00, 0x03, 0x81, 0x00, 0x00,
-				     0x04,       0x08, 0x00, IP4_START };
+	static const uint8_t f[] = { MAC_PAIR, 0x88, 0xa8, 0x00, 0x01, 0x81,     0x00,
+				     0x00,     0x02, 0x81, 0x00, 0x00, 0x03,     0x81,
+				     0x00,     0x00, 0x04, 0x08, 0x00, IP4_START };
 	struct sf_link l;
 	enum sf_why why;
 
@@ -130,9 +129,9 @@ static void four_stacked_tags_are_the_most_accepted(void **state)
 
 static void a_fifth_tag_is_malformed(void **state)
 {
-	static const uint8_t f[] = { MAC_PAIR,   0x81, 0x00, 0x00, 0x01, 0x81, 0x00, 0x00,
-				     0x02,       0x81, 0x00, 0x00, 0x03, 0x81, 0x00, 0x00,
-				     0x04,       0x81, 0x00, 0x00, 0x05, 0x08, 0x00, IP4_START };
+	static const uint8_t f[] = { MAC_PAIR, 0x81, 0x00, 0x00, 0x01, 0x81, 0x00, 0x00,
+				     0x02,     0x81, 0x00, 0x00, 0x03, 0x81, 0x00, 0x00,
+				     0x04,     0x81, 0x00, 0x00, 0x05, 0x08, 0x00, IP4_START };
 	struct sf_link l;
 	enum sf_why why;
 
@@ -145,10 +144,10 @@ static void a_fifth_tag_is_malformed(void **state)
  * an ethertype 8 bytes further on. */
 static void llc_snap_carries_the_ethertype_after_8_bytes(void **state)
 {
-	static const uint8_t f[] = { MAC_PAIR,   0x00, 0x30, 0xaa, 0xaa, 0x03, 0x00,
-				     0x00, 0x00, 0x08, 0x00, IP4_START };
-	static const uint8_t f6[] = { MAC_PAIR,   0x00, 0x30, 0xaa, 0xaa, 0x03, 0x00,
-				      0x00, 0x00, 0x86, 0xdd, IP6_START };
+	static const uint8_t f[] = { MAC_PAIR, 0x00, 0x30, 0xaa, 0xaa, 0x03,
+				     0x00,     0x00, 0x00, 0x08, 0x00, IP4_START };
+	static const uint8_t f6[] = { MAC_PAIR, 0x00, 0x30, 0xaa, 0xaa, 0x03,
+				      0x00,     0x00, 0x00, 0x86, 0xdd, IP6_START };
 
 	(void)state;
 	expect_ok(SF_DLT_EN10MB, f, sizeof f, SF_NET_IPV4, 22, 0x0800);
@@ -159,7 +158,7 @@ static void llc_snap_carries_the_ethertype_after_8_bytes(void **state)
 static void llc_without_snap_is_not_ip(void **state)
 {
 	static const uint8_t f[] = { MAC_PAIR, 0x00, 0x26, 0x42, 0x42, 0x03, 0x00,
-				     0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+				     0x00,     0x00, 0x00, 0x00, 0x00, 0x00 };
 	struct sf_link l;
 	enum sf_why why;
 
@@ -171,8 +170,8 @@ static void llc_without_snap_is_not_ip(void **state)
 /* A SNAP header whose OUI is not 0 names an organisation's own protocol. */
 static void snap_with_a_vendor_oui_is_not_ip(void **state)
 {
-	static const uint8_t f[] = { MAC_PAIR,   0x00, 0x30, 0xaa, 0xaa, 0x03, 0x00,
-				     0x00, 0x0c, 0x08, 0x00, IP4_START };
+	static const uint8_t f[] = { MAC_PAIR, 0x00, 0x30, 0xaa, 0xaa, 0x03,
+				     0x00,     0x00, 0x0c, 0x08, 0x00, IP4_START };
 	struct sf_link l;
 	enum sf_why why;
 
@@ -185,8 +184,9 @@ static void non_ip_ethertype_is_other_and_kept(void **state)
 {
 	static const uint8_t arp[] = { MAC_PAIR, 0x08, 0x06, 0x00, 0x01, 0x08, 0x00 };
 	static const uint8_t lldp[] = { MAC_PAIR, 0x88, 0xcc, 0x02, 0x07 };
-	static const uint8_t vlan_arp[] = { MAC_PAIR, 0x81, 0x00, 0x00, 0x05,
-					    0x08, 0x06, 0x00, 0x01 };
+	static const uint8_t vlan_arp[] = {
+		MAC_PAIR, 0x81, 0x00, 0x00, 0x05, 0x08, 0x06, 0x00, 0x01
+	};
 
 	(void)state;
 	expect_ok(SF_DLT_EN10MB, arp, sizeof arp, SF_NET_OTHER, 14, 0x0806);
@@ -269,7 +269,7 @@ static void ipv4_and_ipv6_dlts_name_the_family(void **state)
 
 /* Linux cooked v1: packet type, ARPHRD, address length, 8 address bytes,
  * protocol. Here: outgoing (4), Ethernet (1), 6-byte address. */
-#define SLL_HDR(proto_hi, proto_lo)                                                      \
+#define SLL_HDR(proto_hi, proto_lo)                                                         \
 	0x00, 0x04, 0x00, 0x01, 0x00, 0x06, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x00, 0x00, \
 		(proto_hi), (proto_lo)
 
@@ -287,9 +287,9 @@ static void sll_protocol_field_gives_the_family(void **state)
 
 /* Linux cooked v2: protocol first, then reserved, ifindex, ARPHRD, packet
  * type, address length and 8 address bytes: 20 in all. */
-#define SLL2_HDR(proto_hi, proto_lo)                                                     \
-	(proto_hi), (proto_lo), 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01, 0x00, 0x06, \
-		0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x00, 0x00
+#define SLL2_HDR(proto_hi, proto_lo)                                                              \
+	(proto_hi), (proto_lo), 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01, 0x00, 0x06, 0x00, \
+		0x11, 0x22, 0x33, 0x44, 0x55, 0x00, 0x00
 
 static void sll2_protocol_field_gives_the_family(void **state)
 {
@@ -414,8 +414,8 @@ static void mpls_label_stack_ends_at_the_bottom_of_stack_bit(void **state)
 	static const uint8_t one[] = { MAC_PAIR, 0x88, 0x47, LABEL(1), IP4_START };
 	static const uint8_t two[] = { MAC_PAIR, 0x88, 0x47, LABEL(0), LABEL(1), IP6_START };
 	static const uint8_t mc[] = { MAC_PAIR, 0x88, 0x48, LABEL(1), IP4_START };
-	static const uint8_t vlan[] = { MAC_PAIR, 0x81, 0x00, 0x00, 0x07, 0x88, 0x47,
-					LABEL(1), IP4_START };
+	static const uint8_t vlan[] = { MAC_PAIR, 0x81, 0x00,     0x00,     0x07,
+					0x88,     0x47, LABEL(1), IP4_START };
 
 	(void)state;
 	expect_ok(SF_DLT_EN10MB, one, sizeof one, SF_NET_IP, 18, 0x8847);
@@ -426,12 +426,13 @@ static void mpls_label_stack_ends_at_the_bottom_of_stack_bit(void **state)
 
 static void mpls_stack_of_eight_is_followed_and_nine_is_malformed(void **state)
 {
-	static const uint8_t eight[] = { MAC_PAIR, 0x88, 0x47, LABEL(0), LABEL(0), LABEL(0),
-					 LABEL(0), LABEL(0), LABEL(0), LABEL(0), LABEL(1),
-					 IP4_START };
-	static const uint8_t nine[] = { MAC_PAIR, 0x88, 0x47, LABEL(0), LABEL(0),
-					LABEL(0), LABEL(0), LABEL(0), LABEL(0),
-					LABEL(0), LABEL(0), LABEL(1), IP4_START };
+	static const uint8_t eight[] = {
+		MAC_PAIR, 0x88,     0x47,     LABEL(0), LABEL(0), LABEL(0),
+		LABEL(0), LABEL(0), LABEL(0), LABEL(0), LABEL(1), IP4_START
+	};
+	static const uint8_t nine[] = { MAC_PAIR, 0x88,     0x47,     LABEL(0), LABEL(0),
+					LABEL(0), LABEL(0), LABEL(0), LABEL(0), LABEL(0),
+					LABEL(0), LABEL(1), IP4_START };
 	struct sf_link l;
 	enum sf_why why;
 
@@ -458,7 +459,7 @@ static void mpls_follows_sll_and_ppp_headers(void **state)
 /* RFC 2516 session stage: ver/type 0x11, code 0, session, length (of the
  * PPP frame: protocol and packet), then the PPP protocol. The length
  * bounds the IP packet, as the wire bounds Ethernet. */
-#define PPPOE(len, proto_hi, proto_lo)                                                   \
+#define PPPOE(len, proto_hi, proto_lo) \
 	0x88, 0x64, 0x11, 0x00, 0x12, 0x34, 0x00, (len), (proto_hi), (proto_lo)
 
 static void pppoe_session_carries_ip_and_bounds_its_length(void **state)
@@ -510,7 +511,7 @@ static void pppoe_header_cut_by_the_snaplen_is_truncated_when_the_wire_held_it(v
 /* --- the other link types -------------------------------------------- */
 
 /* FDDI: frame control, two addresses, then LLC/SNAP. */
-#define FDDI_HDR(type_hi, type_lo)                                                       \
+#define FDDI_HDR(type_hi, type_lo) \
 	0x50, MAC_PAIR, 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, (type_hi), (type_lo)
 
 static void fddi_snap_gives_the_family(void **state)
@@ -518,7 +519,7 @@ static void fddi_snap_gives_the_family(void **state)
 	static const uint8_t v4[] = { FDDI_HDR(0x08, 0x00), IP4_START };
 	static const uint8_t v6[] = { FDDI_HDR(0x86, 0xdd), IP6_START };
 	static const uint8_t stp[] = { 0x50, MAC_PAIR, 0x42, 0x42, 0x03, 0x00,
-				       0x00, 0x00, 0x00, 0x00, 0x00 };
+				       0x00, 0x00,     0x00, 0x00, 0x00 };
 	struct sf_link l;
 	enum sf_why why;
 
@@ -536,12 +537,12 @@ static void fddi_snap_gives_the_family(void **state)
 static void arcnet_protocol_ids_give_the_family_and_header_length(void **state)
 {
 	static const uint8_t rfc1051[] = { 0x01, 0x02, 0x00, 0x00, 0xf0, IP4_START };
-	static const uint8_t rfc1201[] = { 0x01, 0x02, 0x00, 0x00, 0xd4, 0x00, 0x00, 0x01,
-					   IP4_START };
-	static const uint8_t exc[] = { 0x01, 0x02, 0x00, 0x00, 0xd4, 0xff, 0xff, 0xff,
-				       0xd4, 0x00, 0x00, 0x01, IP4_START };
-	static const uint8_t v6[] = { 0x01, 0x02, 0x00, 0x00, 0xc4, 0x00, 0x00, 0x01,
-				      IP6_START };
+	static const uint8_t rfc1201[] = {
+		0x01, 0x02, 0x00, 0x00, 0xd4, 0x00, 0x00, 0x01, IP4_START
+	};
+	static const uint8_t exc[] = { 0x01, 0x02, 0x00, 0x00, 0xd4, 0xff,     0xff,
+				       0xff, 0xd4, 0x00, 0x00, 0x01, IP4_START };
+	static const uint8_t v6[] = { 0x01, 0x02, 0x00, 0x00, 0xc4, 0x00, 0x00, 0x01, IP6_START };
 	static const uint8_t arp[] = { 0x01, 0x02, 0x00, 0x00, 0xd5, 0x00, 0x00, 0x01 };
 	struct sf_link l;
 	enum sf_why why;
@@ -558,9 +559,9 @@ static void arcnet_protocol_ids_give_the_family_and_header_length(void **state)
 
 /* IP over InfiniBand: libpcap's 40 bytes of addresses, then RFC 4391's
  * type and 2 reserved bytes. */
-#define IPOIB_HDR(type_hi, type_lo)                                                      \
-	0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x80, 0, 0, 0, 0, 0, 0, \
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, (type_hi), (type_lo), 0x00, 0x00
+#define IPOIB_HDR(type_hi, type_lo)                                                               \
+	0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x80, 0, 0, 0, 0, 0, 0, 0, \
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, (type_hi), (type_lo), 0x00, 0x00
 
 static void ipoib_type_gives_the_family(void **state)
 {
@@ -578,14 +579,12 @@ static void ipoib_type_gives_the_family(void **state)
  * NFULA_PAYLOAD (9) holds the packet. A 5-byte prefix TLV pads to 8. */
 static void nflog_payload_tlv_is_found_past_the_others(void **state)
 {
-	static const uint8_t v4[] = { 0x02, 0x00, 0x00, 0x01, 0x08, 0x00, 0x01, 0x00,
-				      0x08, 0x00, 0x03, 0x00, 0x18, 0x00, 0x09, 0x00,
-				      IP4_START };
-	static const uint8_t v6[] = { 0x0a, 0x00, 0x00, 0x01, 0x05, 0x00, 0x0a, 0x00,
-				      0x61, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x09, 0x00,
-				      IP6_START };
-	static const uint8_t other[] = { 0x07, 0x00, 0x00, 0x01, 0x08, 0x00, 0x09, 0x00,
-					 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t v4[] = { 0x02, 0x00, 0x00, 0x01, 0x08, 0x00, 0x01, 0x00,     0x08,
+				      0x00, 0x03, 0x00, 0x18, 0x00, 0x09, 0x00, IP4_START };
+	static const uint8_t v6[] = { 0x0a, 0x00, 0x00, 0x01, 0x05, 0x00, 0x0a, 0x00,     0x61,
+				      0x00, 0x00, 0x00, 0x2c, 0x00, 0x09, 0x00, IP6_START };
+	static const uint8_t other[] = { 0x07, 0x00, 0x00, 0x01, 0x08, 0x00,
+					 0x09, 0x00, 0x00, 0x00, 0x00, 0x00 };
 
 	(void)state;
 	expect_ok(SF_DLT_NFLOG, v4, sizeof v4, SF_NET_IPV4, 16, 2);
@@ -596,8 +595,8 @@ static void nflog_payload_tlv_is_found_past_the_others(void **state)
 /* A TLV shorter than its own 4-byte header would never end the walk. */
 static void nflog_tlv_shorter_than_its_header_is_malformed(void **state)
 {
-	static const uint8_t f[] = { 0x02, 0x00, 0x00, 0x01, 0x03, 0x00, 0x01, 0x00,
-				     0x18, 0x00, 0x09, 0x00, IP4_START };
+	static const uint8_t f[] = { 0x02, 0x00, 0x00, 0x01, 0x03, 0x00,     0x01,
+				     0x00, 0x18, 0x00, 0x09, 0x00, IP4_START };
 	struct sf_link l;
 	enum sf_why why;
 
@@ -634,10 +633,10 @@ struct fixture {
 
 static const uint8_t fx_eth[] = { MAC_PAIR, 0x08, 0x00, IP4_START };
 static const uint8_t fx_vlan[] = { MAC_PAIR, 0x81, 0x00, 0x00, 0x64, 0x86, 0xdd, IP6_START };
-static const uint8_t fx_qinq[] = { MAC_PAIR, 0x88, 0xa8, 0x00, 0x0a, 0x81,     0x00,
-				   0x00,     0x14, 0x08, 0x00, IP4_START };
-static const uint8_t fx_snap[] = { MAC_PAIR, 0x00, 0x30, 0xaa, 0xaa, 0x03,     0x00,
-				   0x00,     0x00, 0x08, 0x00, IP4_START };
+static const uint8_t fx_qinq[] = { MAC_PAIR, 0x88, 0xa8, 0x00, 0x0a, 0x81,
+				   0x00,     0x00, 0x14, 0x08, 0x00, IP4_START };
+static const uint8_t fx_snap[] = { MAC_PAIR, 0x00, 0x30, 0xaa, 0xaa, 0x03,
+				   0x00,     0x00, 0x00, 0x08, 0x00, IP4_START };
 static const uint8_t fx_null[] = { 0x1e, 0x00, 0x00, 0x00, IP6_START };
 static const uint8_t fx_loop[] = { 0x00, 0x00, 0x00, 0x02, IP4_START };
 static const uint8_t fx_sll[] = { SLL_HDR(0x08, 0x00), IP4_START };
@@ -648,17 +647,16 @@ static const uint8_t fx_mpls[] = { MAC_PAIR, 0x88, 0x47, LABEL(0), LABEL(1), IP4
 /* A whole 20-byte IPv4 header follows: frames under 26 wire bytes meet the
  * bug pppoe_header_cut_by_the_snaplen_is_truncated_when_the_wire_held_it
  * asserts on. */
-static const uint8_t fx_pppoe[] = { MAC_PAIR, PPPOE(22, 0x00, 0x21), IP4_START,
-				    0,        0,    0,    0,    0,    0,    0,    0,
-				    0,        0,    0,    0,    0,    0,    0,    0 };
+static const uint8_t fx_pppoe[] = {
+	MAC_PAIR, PPPOE(22, 0x00, 0x21), IP4_START, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
 static const uint8_t fx_ppp_mpls[] = { 0xff, 0x03, 0x02, 0x81, LABEL(1), IP6_START };
 static const uint8_t fx_fddi[] = { FDDI_HDR(0x08, 0x00), IP4_START };
-static const uint8_t fx_arcnet[] = { 0x01, 0x02, 0x00, 0x00, 0xd4, 0xff, 0xff, 0xff,
-				     0xd4, 0x00, 0x00, 0x01, IP4_START };
+static const uint8_t fx_arcnet[] = { 0x01, 0x02, 0x00, 0x00, 0xd4, 0xff,     0xff,
+				     0xff, 0xd4, 0x00, 0x00, 0x01, IP4_START };
 static const uint8_t fx_ipoib[] = { IPOIB_HDR(0x86, 0xdd), IP6_START };
-static const uint8_t fx_nflog[] = { 0x02, 0x00, 0x00, 0x01, 0x08, 0x00, 0x01, 0x00,
-				    0x08, 0x00, 0x03, 0x00, 0x18, 0x00, 0x09, 0x00,
-				    IP4_START };
+static const uint8_t fx_nflog[] = { 0x02, 0x00, 0x00, 0x01, 0x08, 0x00, 0x01, 0x00,     0x08,
+				    0x00, 0x03, 0x00, 0x18, 0x00, 0x09, 0x00, IP4_START };
 
 static const struct fixture fixtures[] = {
 	{ "eth", SF_DLT_EN10MB, fx_eth, sizeof fx_eth, 14 },
@@ -742,8 +740,7 @@ static void caplen_beyond_wirelen_reads_only_the_wire(void **state)
 	enum sf_why why;
 
 	(void)state;
-	assert_int_equal(dec(SF_DLT_EN10MB, fx_eth, sizeof fx_eth, 13, &l, &why),
-			 SF_DEC_MALFORMED);
+	assert_int_equal(dec(SF_DLT_EN10MB, fx_eth, sizeof fx_eth, 13, &l, &why), SF_DEC_MALFORMED);
 	assert_int_equal(why, SF_WHY_LINK_HDR);
 }
 
@@ -796,7 +793,8 @@ int main(void)
 		cmocka_unit_test(mpls_follows_sll_and_ppp_headers),
 		cmocka_unit_test(pppoe_session_carries_ip_and_bounds_its_length),
 		cmocka_unit_test(pppoe_can_carry_mpls),
-		cmocka_unit_test(pppoe_header_cut_by_the_snaplen_is_truncated_when_the_wire_held_it),
+		cmocka_unit_test(
+			pppoe_header_cut_by_the_snaplen_is_truncated_when_the_wire_held_it),
 		cmocka_unit_test(fddi_snap_gives_the_family),
 		cmocka_unit_test(arcnet_protocol_ids_give_the_family_and_header_length),
 		cmocka_unit_test(ipoib_type_gives_the_family),

@@ -42,7 +42,8 @@ static void ether(struct pkt *p, uint16_t vlan, uint16_t type)
 /* IPv4 header for `payload` bytes of protocol `proto` (checksum left 0). */
 static void ipv4(struct pkt *p, uint8_t proto, uint16_t payload)
 {
-	uint8_t h[20] = { 0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, proto, 0, 0, 192, 0, 2, 1, 198, 51, 100, 2 };
+	uint8_t h[20] = { 0x45, 0, 0,   0, 0, 1, 0x40, 0,  64,  proto,
+			  0,    0, 192, 0, 2, 1, 198,  51, 100, 2 };
 	h[2] = (uint8_t)((20 + payload) >> 8);
 	h[3] = (uint8_t)(20 + payload);
 	put(p, h, sizeof(h));

@@ -31,9 +31,10 @@ static enum sf_dec_rc dec(const uint8_t *p, size_t caplen, size_t seglen, struct
  * anomaly, so every anomaly a test sees comes from its options. */
 static size_t seg_with(uint8_t *b, const uint8_t *opts, size_t optlen, size_t paylen)
 {
-	static const uint8_t syn[20] = { 0x04, 0xd2, 0x00, 0x50, 0x00, 0x00, 0x03,
-					 0xe8, 0x00, 0x00, 0x00, 0x00, 0x50, 0x02,
-					 0xff, 0xff, 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t syn[20] = {
+		0x04, 0xd2, 0x00, 0x50, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00,
+		0x00, 0x00, 0x50, 0x02, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00
+	};
 
 	assert_true(optlen % 4 == 0 && optlen <= 40 && 20 + optlen + paylen <= SEG_MAX);
 	memcpy(b, syn, 20);
@@ -58,8 +59,8 @@ static void dec_opts(const uint8_t *opts, size_t optlen, struct sf_tcp *t)
 }
 
 /* One entry of the option list; `flags` are the SF_OPT_* it must carry. */
-static void expect_optf(const struct sf_tcp *t, unsigned i, uint8_t kind, uint8_t len,
-			uint8_t off, uint8_t flags)
+static void expect_optf(const struct sf_tcp *t, unsigned i, uint8_t kind, uint8_t len, uint8_t off,
+			uint8_t flags)
 {
 	assert_true(i < t->nopt);
 	assert_int_equal(t->opt[i].kind, kind);
@@ -68,8 +69,7 @@ static void expect_optf(const struct sf_tcp *t, unsigned i, uint8_t kind, uint8_
 	assert_int_equal(t->opt[i].flags, flags);
 }
 
-static void expect_opt(const struct sf_tcp *t, unsigned i, uint8_t kind, uint8_t len,
-		       uint8_t off)
+static void expect_opt(const struct sf_tcp *t, unsigned i, uint8_t kind, uint8_t len, uint8_t off)
 {
 	expect_optf(t, i, kind, len, off, 0);
 }
@@ -351,8 +351,8 @@ static void sack_with_one_to_four_blocks_is_read(void **state)
 
 static void timestamps_are_read_as_unsigned_32_bits(void **state)
 {
-	static const uint8_t o[] = { 0x01, 0x01, 0x08, 0x0a, 0x80, 0x00, 0x00, 0x01,
-				     0xff, 0xff, 0xff, 0xfe };
+	static const uint8_t o[] = { 0x01, 0x01, 0x08, 0x0a, 0x80, 0x00,
+				     0x00, 0x01, 0xff, 0xff, 0xff, 0xfe };
 	struct sf_tcp t;
 
 	(void)state;
@@ -399,10 +399,10 @@ static void tcp_ao_is_recognised(void **state)
  * which is legal: MPTCP options may repeat. */
 static void mptcp_subtype_is_read(void **state)
 {
-	static const uint8_t cap[] = { 0x1e, 0x0c, 0x01, 0x81, 0x11, 0x22, 0x33, 0x44,
-				       0x55, 0x66, 0x77, 0x88 };
-	static const uint8_t two[] = { 0x1e, 0x04, 0x20, 0x01, 0x1e, 0x08, 0x30, 0x01,
-				       0xc0, 0x00, 0x02, 0x01 };
+	static const uint8_t cap[] = { 0x1e, 0x0c, 0x01, 0x81, 0x11, 0x22,
+				       0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+	static const uint8_t two[] = { 0x1e, 0x04, 0x20, 0x01, 0x1e, 0x08,
+				       0x30, 0x01, 0xc0, 0x00, 0x02, 0x01 };
 	struct sf_tcp t;
 
 	(void)state;
@@ -423,8 +423,8 @@ static void mptcp_subtype_is_read(void **state)
 /* RFC 7413: kind 34 with a 4..16-byte cookie, or length 2 to ask for one. */
 static void fast_open_cookie_and_cookie_request_are_read(void **state)
 {
-	static const uint8_t cookie[] = { 0x22, 0x0a, 0xc0, 0x0c, 0x1e, 0x5a, 0x11, 0x22,
-					  0x33, 0x44, 0x01, 0x01 };
+	static const uint8_t cookie[] = { 0x22, 0x0a, 0xc0, 0x0c, 0x1e, 0x5a,
+					  0x11, 0x22, 0x33, 0x44, 0x01, 0x01 };
 	static const uint8_t request[] = { 0x22, 0x02, 0x01, 0x01 };
 	struct sf_tcp t;
 
@@ -447,8 +447,8 @@ static void fast_open_cookie_and_cookie_request_are_read(void **state)
  * ExID 0xF989 (RFC 6994); old Linux and macOS still send kind 254. */
 static void experimental_kind_with_exid_f989_is_fast_open(void **state)
 {
-	static const uint8_t cookie[] = { 0xfe, 0x0c, 0xf9, 0x89, 0x01, 0x02, 0x03, 0x04,
-					  0x05, 0x06, 0x07, 0x08 };
+	static const uint8_t cookie[] = { 0xfe, 0x0c, 0xf9, 0x89, 0x01, 0x02,
+					  0x03, 0x04, 0x05, 0x06, 0x07, 0x08 };
 	static const uint8_t request[] = { 0xfe, 0x04, 0xf9, 0x89 };
 	static const uint8_t k253[] = { 0xfd, 0x08, 0xf9, 0x89, 0xaa, 0xbb, 0xcc, 0xdd };
 	struct sf_tcp t;
@@ -516,8 +516,7 @@ static void a_linux_syn_option_list_is_read_in_order(void **state)
 	expect_opt(&t, 2, SF_TCPOPT_TS, 10, 26);
 	expect_opt(&t, 3, SF_TCPOPT_NOP, 1, 36);
 	expect_opt(&t, 4, SF_TCPOPT_WS, 3, 37);
-	assert_int_equal(t.has,
-			 SF_TCP_HAS_MSS | SF_TCP_HAS_SACKOK | SF_TCP_HAS_TS | SF_TCP_HAS_WS);
+	assert_int_equal(t.has, SF_TCP_HAS_MSS | SF_TCP_HAS_SACKOK | SF_TCP_HAS_TS | SF_TCP_HAS_WS);
 	assert_int_equal(t.mss, 1460);
 	assert_int_equal(t.tsval, 123456);
 	assert_int_equal(t.tsecr, 0);
@@ -613,7 +612,8 @@ static void wrong_size_options_are_flagged_and_not_taken(void **state)
 		{ "mptcp 2", { 0x1e, 0x02, 0x01, 0x01 }, 4 },
 		{ "tfo 3", { 0x22, 0x03, 0xaa, 0x01 }, 4 },
 		{ "tfo 5", { 0x22, 0x05, 0xaa, 0xbb, 0xcc, 0x01, 0x01, 0x01 }, 8 },
-		{ "tfo 20", { 0x22, 0x14, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18 },
+		{ "tfo 20",
+		  { 0x22, 0x14, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18 },
 		  20 },
 	};
 	static const uint8_t mss[] = { 0x02, 0x04, 0x05, 0xb4 };
@@ -654,7 +654,7 @@ static void experimental_fast_open_cookie_below_4_bytes_is_the_wrong_size(void *
 
 static void experimental_fast_open_cookie_above_16_bytes_is_the_wrong_size(void **state)
 {
-	static const uint8_t o[] = { 0xfe, 0x16, 0xf9, 0x89, 1, 2, 3,  4,  5,  6,  7,  8,
+	static const uint8_t o[] = { 0xfe, 0x16, 0xf9, 0x89, 1,  2,  3,  4,  5,  6,  7, 8,
 				     9,    10,   11,   12,   13, 14, 15, 16, 17, 18, 0, 0 };
 	struct sf_tcp t;
 
@@ -827,8 +827,8 @@ static void option_parser_says_when_the_list_was_cut(void **state)
 /* One result struct decodes many segments: nothing of the last may stay. */
 static void a_reused_result_keeps_nothing_from_the_last_segment(void **state)
 {
-	static const uint8_t o[] = { 0x02, 0x04, 0x05, 0xb4, 0x01, 0x01, 0x05, 0x0a,
-				     0, 0, 0, 1, 0, 0, 0, 2, 0x22, 0x06, 1, 2, 3, 4 };
+	static const uint8_t o[] = { 0x02, 0x04, 0x05, 0xb4, 0x01, 0x01, 0x05, 0x0a, 0, 0, 0,
+				     1,    0,    0,    0,    2,    0x22, 0x06, 1,    2, 3, 4 };
 	uint8_t full[SEG_MAX];
 	uint8_t opts[24];
 	struct sf_tcp t;
@@ -905,13 +905,17 @@ static const struct fixture fixtures[] = {
 	{ "linux syn",
 	  { 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0x00, 0x01,
 	    0xe2, 0x40, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x07 },
-	  20, 0 },
+	  20,
+	  0 },
 	{ "sack 4",
-	  { 0x01, 0x01, 0x05, 0x22, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-	    15,   16,   17,   18,   19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
-	    31,   32 },
-	  36, 5 },
-	{ "md5", { 0x13, 0x12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1, 1 }, 20, 1 },
+	  { 0x01, 0x01, 0x05, 0x22, 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
+	    15,   16,   17,   18,   19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 },
+	  36,
+	  5 },
+	{ "md5",
+	  { 0x13, 0x12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1, 1 },
+	  20,
+	  1 },
 	{ "ao", { 0x1d, 0x08, 1, 2, 3, 4, 5, 6 }, 8, 0 },
 	{ "mptcp", { 0x1e, 0x04, 0x20, 0x01 }, 4, 0 },
 	{ "tfo", { 0x22, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8, 0x01, 0x01 }, 12, 4 },
@@ -924,7 +928,8 @@ static const struct fixture fixtures[] = {
 	{ "forty nops",
 	  { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 },
-	  40, 2 },
+	  40,
+	  2 },
 };
 
 /* Cut anywhere by the snaplen: TRUNCATED until the header is whole, for
@@ -944,7 +949,7 @@ static void every_prefix_of_every_segment_is_truncated_until_the_header_is_whole
 			enum sf_why why = SF_WHY_COUNT;
 			enum sf_dec_rc rc = dec(b, n, len, &t, &why);
 			enum sf_dec_rc want = n < hlen ? SF_DEC_TRUNCATED : SF_DEC_OK;
-			enum sf_why want_why = n < 20 ? SF_WHY_TCP_HDR
+			enum sf_why want_why = n < 20     ? SF_WHY_TCP_HDR
 					       : n < hlen ? SF_WHY_TCP_OPTS
 							  : SF_WHY_NONE;
 			if (rc != want || why != want_why || t.fixed_ok != (n >= 20))
@@ -1016,14 +1021,17 @@ int main(void)
 		cmocka_unit_test(experimental_fast_open_cookie_above_16_bytes_is_the_wrong_size),
 		cmocka_unit_test(a_repeated_option_is_flagged),
 		cmocka_unit_test(data_offset_below_5_is_malformed_with_the_fixed_fields_kept),
-		cmocka_unit_test(data_offset_past_the_segment_is_malformed_with_the_fixed_fields_kept),
-		cmocka_unit_test(options_cut_by_the_snaplen_are_truncated_with_the_fixed_fields_kept),
+		cmocka_unit_test(
+			data_offset_past_the_segment_is_malformed_with_the_fixed_fields_kept),
+		cmocka_unit_test(
+			options_cut_by_the_snaplen_are_truncated_with_the_fixed_fields_kept),
 		cmocka_unit_test(segment_under_20_bytes_is_malformed),
 		cmocka_unit_test(fixed_header_cut_by_the_snaplen_is_truncated),
 		cmocka_unit_test(option_parser_says_when_the_list_was_cut),
 		cmocka_unit_test(a_reused_result_keeps_nothing_from_the_last_segment),
 		cmocka_unit_test(flags_print_in_tcpdump_letters_and_order),
-		cmocka_unit_test(every_prefix_of_every_segment_is_truncated_until_the_header_is_whole),
+		cmocka_unit_test(
+			every_prefix_of_every_segment_is_truncated_until_the_header_is_whole),
 		cmocka_unit_test(every_segment_shorter_than_its_header_is_malformed),
 	};
 	return cmocka_run_group_tests_name("dec_tcp", tests, NULL, NULL);

@@ -288,7 +288,8 @@ static void sum16_agrees_with_the_byte_pair_reference_at_every_length(void **sta
 				assert_true(sf_rd_sum16(&r, n, &sum));
 				if (fold16(sum) != ref_sum(starts[k], buf + off, n))
 					fail_msg("off %zu len %zu start %#x: %#x, want %#x", off, n,
-						 starts[k], fold16(sum), ref_sum(starts[k], buf + off, n));
+						 starts[k], fold16(sum),
+						 ref_sum(starts[k], buf + off, n));
 				assert_int_equal(r.off, n);
 				test_free(p);
 			}

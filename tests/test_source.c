@@ -16,7 +16,7 @@
 struct capfile {
 	char path[64];
 	FILE *f;
-	bool be;   /* write big-endian */
+	bool be; /* write big-endian */
 };
 
 static void put32(struct capfile *c, uint32_t v)
@@ -33,8 +33,8 @@ static void put16(struct capfile *c, uint16_t v)
 	assert_int_equal(fwrite(b, 1, 2, c->f), 2);
 }
 
-static void cap_open(struct capfile *c, bool be, uint32_t magic, uint16_t minor,
-		     uint32_t snaplen, uint32_t linktype)
+static void cap_open(struct capfile *c, bool be, uint32_t magic, uint16_t minor, uint32_t snaplen,
+		     uint32_t linktype)
 {
 	int fd = -1;
 	snprintf(c->path, sizeof(c->path), "/tmp/synfin-test-XXXXXX");
@@ -61,12 +61,13 @@ static void cap_rec(struct capfile *c, uint32_t sec, uint32_t frac, uint32_t cap
 	put32(c, caplen);
 	put32(c, wirelen);
 	if (kuznetsov) {
-		put32(c, 7);  /* ifindex */
-		put16(c, 8);  /* protocol */
-		put16(c, 0);  /* pkt_type, pad */
+		put32(c, 7); /* ifindex */
+		put16(c, 8); /* protocol */
+		put16(c, 0); /* pkt_type, pad */
 	}
 	for (size_t i = 0; i < stored; i++)
-		assert_int_equal(fputc((int)(i * 7 + sec) & 0xff, c->f), (int)((i * 7 + sec) & 0xff));
+		assert_int_equal(fputc((int)(i * 7 + sec) & 0xff, c->f),
+				 (int)((i * 7 + sec) & 0xff));
 }
 
 /* Reads the file with libpcap and with synfin's source, and demands the same
@@ -134,11 +135,12 @@ static void nanosecond_files_scale_both_ways(void **state)
 {
 	(void)state;
 	for (int nano = 0; nano < 2; nano++) {
-		for (uint32_t magic = 0xa1b2c3d4; ; magic = 0xa1b23c4d) {
+		for (uint32_t magic = 0xa1b2c3d4;; magic = 0xa1b23c4d) {
 			struct capfile c;
 			cap_open(&c, false, magic, 4, 65535, 1);
 			cap_rec(&c, 1700000000, 123456789 % 1000000, 60, 60, 60, false);
-			cap_rec(&c, 1700000000, magic == 0xa1b23c4d ? 999999999 : 999999, 60, 60, 60, false);
+			cap_rec(&c, 1700000000, magic == 0xa1b23c4d ? 999999999 : 999999, 60, 60,
+				60, false);
 			same_as_libpcap(&c, nano);
 			if (magic == 0xa1b23c4d)
 				break;
