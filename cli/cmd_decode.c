@@ -1,5 +1,6 @@
 /* cli/cmd_decode.c: `synfin decode`: a capture file in, one line per segment out. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <netdb.h>
@@ -24,7 +25,9 @@ struct decode_args {
 
 /* What the run skipped or could not decode, told once at the end. */
 struct decode_stats {
-	uint64_t frames, segments, kinds[SF_FRAME_KIND_COUNT];
+	uint64_t frames, kinds[SF_FRAME_KIND_COUNT];
+	uint64_t segments;        /* TCP segments decoded */
+	uint64_t lines;           /* segments and undecodable frames shown */
 	uint64_t problems;      /* frames whose decode was not OK */
 	uint64_t first_problem; /* frame number of the first */
 	enum sf_why first_why;
@@ -58,10 +61,13 @@ static bool parse_count(const char *s, uint64_t *out)
 {
 	char *end = NULL;
 	unsigned long long v = 0;
-	if (s[0] == '\0' || s[0] == '-')
+
+	/* strtoull accepts spaces and a sign, and wraps negatives: refuse them. */
+	if (s[0] < '0' || s[0] > '9')
 		return false;
+	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (*end != '\0' || v == 0)
+	if (*end != '\0' || v == 0 || errno == ERANGE)
 		return false;
 	*out = v;
 	return true;
@@ -297,10 +303,13 @@ int sf_cmd_decode(int argc, char **argv)
 		}
 		if (f.kind != SF_FRAME_TCP && f.kind != SF_FRAME_BROKEN)
 			continue;
-		st.segments++;
+		st.lines++;
+		st.segments += f.kind == SF_FRAME_TCP;
 		if (!a.count_only)
 			sink->frame(&sst, &pkt, &f);
-		if (a.count != 0 && st.segments >= a.count)
+		if (out->failed) /* a closed pipe or a full disk: nothing more to say */
+			break;
+		if (a.count != 0 && st.lines >= a.count)
 			break;
 	}
 	if (a.count_only) {
