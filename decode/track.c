@@ -1,0 +1,552 @@
+/* decode/track.c: the flow table and the two endpoint state machines. */
+#include "decode/track.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/seq.h"
+
+struct list {
+	uint32_t head, tail; /* index + 1, 0 = empty */
+};
+
+struct sf_track {
+	struct sf_track_cfg cfg;
+	sf_track_done_fn done;
+	void *arg;
+	struct sf_conn *pool;
+	uint32_t *bucket;  /* index + 1 of the first connection in each chain */
+	uint32_t nbucket;  /* a power of two */
+	uint32_t freehead; /* free list through hnext, index + 1 */
+	uint32_t used;
+	uint32_t dead;      /* index + 1 of a connection to free at the next call */
+	struct list active; /* least recently seen first */
+	struct list tw;     /* connections with an endpoint in TIME_WAIT, oldest first */
+	uint32_t next_stream;
+	struct sf_track_stats st;
+};
+
+/* --- the pool, the hash and the lists --------------------------------------- */
+
+static uint32_t hash_key(uint8_t ver, const uint8_t *a, const uint8_t *b, uint16_t pa, uint16_t pb)
+{
+	/* Direction-independent: each side hashed alone, then combined by a
+	 * commutative operation. FNV-1a per side. */
+	size_t n = ver == 4 ? 4 : 16;
+	uint32_t ha = 2166136261u, hb = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		ha = (ha ^ a[i]) * 16777619u;
+		hb = (hb ^ b[i]) * 16777619u;
+	}
+	ha = ((ha ^ pa) * 16777619u) ^ (uint32_t)(pa >> 8);
+	hb = ((hb ^ pb) * 16777619u) ^ (uint32_t)(pb >> 8);
+	ha ^= ha >> 15;
+	hb ^= hb >> 15;
+	return (ha + hb) * 2654435761u ^ ver;
+}
+
+static uint32_t conn_hash(const struct sf_conn *c)
+{
+	return hash_key(c->ver, c->addr[0], c->addr[1], c->port[0], c->port[1]);
+}
+
+static struct sf_conn *at(const struct sf_track *t, uint32_t idx1)
+{
+	return idx1 ? &t->pool[idx1 - 1] : NULL;
+}
+
+static uint32_t idx1_of(const struct sf_track *t, const struct sf_conn *c)
+{
+	return (uint32_t)(c - t->pool) + 1;
+}
+
+static void list_unlink(struct sf_track *t, struct list *l, struct sf_conn *c)
+{
+	if (c->lprev)
+		at(t, c->lprev)->lnext = c->lnext;
+	else
+		l->head = c->lnext;
+	if (c->lnext)
+		at(t, c->lnext)->lprev = c->lprev;
+	else
+		l->tail = c->lprev;
+	c->lprev = c->lnext = 0;
+}
+
+static void list_append(struct sf_track *t, struct list *l, struct sf_conn *c)
+{
+	uint32_t i = idx1_of(t, c);
+	c->lprev = l->tail;
+	c->lnext = 0;
+	if (l->tail)
+		at(t, l->tail)->lnext = i;
+	else
+		l->head = i;
+	l->tail = i;
+}
+
+static struct list *list_of(struct sf_track *t, const struct sf_conn *c)
+{
+	return c->in_tw ? &t->tw : &t->active;
+}
+
+/* Moves c to the tail of the list its states call for. */
+static void touch(struct sf_track *t, struct sf_conn *c)
+{
+	bool tw = c->ep[0].st == SF_ST_TIME_WAIT || c->ep[1].st == SF_ST_TIME_WAIT;
+	list_unlink(t, list_of(t, c), c);
+	c->in_tw = tw;
+	list_append(t, list_of(t, c), c);
+}
+
+static void hash_unlink(struct sf_track *t, struct sf_conn *c)
+{
+	uint32_t *p = &t->bucket[conn_hash(c) & (t->nbucket - 1)];
+	uint32_t me = idx1_of(t, c);
+	while (*p && *p != me)
+		p = &at(t, *p)->hnext;
+	if (*p == me)
+		*p = c->hnext;
+	c->hnext = 0;
+}
+
+/* Summarises (through the callback) and frees a connection. */
+static void finish(struct sf_track *t, struct sf_conn *c, const char *why)
+{
+	if (t->done)
+		t->done(t->arg, c, why);
+	t->st.finished++;
+	hash_unlink(t, c);
+	list_unlink(t, list_of(t, c), c);
+	memset(c, 0, sizeof(*c));
+	c->hnext = t->freehead;
+	t->freehead = idx1_of(t, c);
+	t->used--;
+}
+
+static void reap_dead(struct sf_track *t)
+{
+	if (t->dead) {
+		finish(t, at(t, t->dead), "closed");
+		t->dead = 0;
+	}
+}
+
+struct sf_track *sf_track_new(const struct sf_track_cfg *cfg, sf_track_done_fn done, void *arg)
+{
+	struct sf_track *t = calloc(1, sizeof(*t));
+	uint32_t n = 0;
+
+	if (t == NULL || cfg->max_conns == 0)
+		goto fail;
+	t->cfg = *cfg;
+	t->done = done;
+	t->arg = arg;
+	t->nbucket = 1;
+	while (t->nbucket < cfg->max_conns * 2u && t->nbucket < (1u << 30))
+		t->nbucket <<= 1;
+	t->pool = calloc(cfg->max_conns, sizeof(*t->pool));
+	t->bucket = calloc(t->nbucket, sizeof(*t->bucket));
+	if (t->pool == NULL || t->bucket == NULL)
+		goto fail;
+	/* Free list in index order, so streams reuse low slots first. */
+	for (n = cfg->max_conns; n > 0; n--) {
+		t->pool[n - 1].hnext = t->freehead;
+		t->freehead = n;
+	}
+	return t;
+fail:
+	sf_track_free(t);
+	return NULL;
+}
+
+void sf_track_free(struct sf_track *t)
+{
+	if (t == NULL)
+		return;
+	free(t->pool);
+	free(t->bucket);
+	free(t);
+}
+
+/* --- time ------------------------------------------------------------------- */
+
+/* TIME_WAIT ends 2*MSL after the connection's last segment (RFC 9293 restarts
+ * the timer on a retransmitted FIN), and any connection idle past the idle
+ * timeout is finished. Both lists are ordered by last segment. */
+static void expire(struct sf_track *t, sf_ns now)
+{
+	struct sf_conn *c = NULL;
+
+	while ((c = at(t, t->tw.head)) != NULL && now - c->last >= 2 * t->cfg.msl) {
+		for (int r = 0; r < 2; r++)
+			if (c->ep[r].st == SF_ST_TIME_WAIT) {
+				const struct sf_trans *tr =
+					sf_fsm_lookup(SF_ST_TIME_WAIT, SF_EV_TIMEOUT);
+				c->ep[r].st = (uint8_t)tr->to;
+			}
+		t->st.expired++;
+		finish(t, c, "time_wait");
+	}
+	while ((c = at(t, t->active.head)) != NULL && now - c->last >= t->cfg.idle_timeout) {
+		t->st.expired++;
+		finish(t, c, "idle");
+	}
+}
+
+void sf_track_advance(struct sf_track *t, sf_ns now)
+{
+	reap_dead(t);
+	expire(t, now);
+}
+
+void sf_track_flush(struct sf_track *t)
+{
+	struct sf_conn *c = NULL;
+	reap_dead(t);
+	while ((c = at(t, t->tw.head)) != NULL)
+		finish(t, c, "end");
+	while ((c = at(t, t->active.head)) != NULL)
+		finish(t, c, "end");
+}
+
+void sf_track_each(const struct sf_track *t, void (*fn)(void *arg, const struct sf_conn *c),
+		   void *arg)
+{
+	/* Both lists, oldest first; a dead connection is already over. */
+	const struct list *ls[2] = { &t->active, &t->tw };
+	for (int i = 0; i < 2; i++)
+		for (const struct sf_conn *c = at(t, ls[i]->head); c; c = at(t, c->lnext))
+			if (!c->dead)
+				fn(arg, c);
+}
+
+struct sf_track_stats sf_track_stats(const struct sf_track *t)
+{
+	return t->st;
+}
+
+/* --- lookup ------------------------------------------------------------------ */
+
+/* The connection of f, with the sender's role in *dir; NULL when none. */
+static struct sf_conn *lookup(struct sf_track *t, const struct sf_frame *f, uint8_t *dir)
+{
+	size_t n = f->ip.ver == 4 ? 4 : 16;
+	uint32_t h = hash_key(f->ip.ver, f->ip.src, f->ip.dst, f->tcp.sport, f->tcp.dport);
+
+	for (struct sf_conn *c = at(t, t->bucket[h & (t->nbucket - 1)]); c; c = at(t, c->hnext)) {
+		if (c->ver != f->ip.ver || c->dead)
+			continue;
+		for (int r = 0; r < 2; r++)
+			if (c->port[r] == f->tcp.sport && c->port[!r] == f->tcp.dport &&
+			    memcmp(c->addr[r], f->ip.src, n) == 0 &&
+			    memcmp(c->addr[!r], f->ip.dst, n) == 0) {
+				*dir = (uint8_t)r;
+				return c;
+			}
+	}
+	return NULL;
+}
+
+/* Zeek's rule for a connection first seen mid-stream: the side on a
+ * well-known port (below 1024, or the lower when both are) is the responder. */
+static bool sender_is_responder(const struct sf_frame *f)
+{
+	uint16_t s = f->tcp.sport, d = f->tcp.dport;
+	if ((f->tcp.flags & (SF_TH_SYN | SF_TH_ACK)) == (SF_TH_SYN | SF_TH_ACK))
+		return true; /* a SYN,ACK answers: its sender is the responder */
+	if (f->tcp.flags & SF_TH_SYN)
+		return false;
+	return s < 1024 && (d >= 1024 || s < d);
+}
+
+static struct sf_conn *create(struct sf_track *t, const struct sf_frame *f, sf_ns now, uint8_t *dir)
+{
+	struct sf_conn *c = NULL;
+	size_t n = f->ip.ver == 4 ? 4 : 16;
+	int s = 0;
+
+	if (t->used == t->cfg.max_conns) {
+		/* At the cap: a TIME_WAIT connection goes first, then the one
+		 * idle longest. */
+		struct sf_conn *victim = at(t, t->tw.head);
+		if (victim == NULL)
+			victim = at(t, t->active.head);
+		if (victim == NULL)
+			return NULL;
+		t->st.evicted++;
+		finish(t, victim, "evicted");
+	}
+	c = at(t, t->freehead);
+	t->freehead = c->hnext;
+	t->used++;
+	memset(c, 0, sizeof(*c));
+	s = sender_is_responder(f) ? SF_RESP : SF_ORIG;
+	*dir = (uint8_t)s;
+	c->ver = f->ip.ver;
+	memcpy(c->addr[s], f->ip.src, n);
+	memcpy(c->addr[!s], f->ip.dst, n);
+	c->port[s] = f->tcp.sport;
+	c->port[!s] = f->tcp.dport;
+	c->partial = (f->tcp.flags & (SF_TH_SYN | SF_TH_ACK)) != SF_TH_SYN;
+	c->stream = t->next_stream++;
+	c->first = c->last = now;
+	c->rtt = -1;
+	c->hnext = t->bucket[conn_hash(c) & (t->nbucket - 1)];
+	t->bucket[conn_hash(c) & (t->nbucket - 1)] = idx1_of(t, c);
+	list_append(t, &t->active, c);
+	t->st.conns++;
+	return c;
+}
+
+/* --- state inference ------------------------------------------------------------ */
+
+/* Applies (ep's state, ev) if the table has the row; records the change. */
+static bool apply(struct sf_conn *c, int role, enum sf_ev ev, struct sf_seg_info *out)
+{
+	struct sf_ep *e = &c->ep[role];
+	const struct sf_trans *tr = sf_fsm_lookup((enum sf_st)e->st, ev);
+
+	if (tr == NULL)
+		return false;
+	if (tr->to != e->st && out->nchange < SF_TRACK_CHANGES) {
+		out->change[out->nchange].role = (uint8_t)role;
+		out->change[out->nchange].from = e->st;
+		out->change[out->nchange].to = (uint8_t)tr->to;
+		out->nchange++;
+	}
+	if (tr->to == SF_ST_FIN_WAIT_1 || tr->to == SF_ST_LAST_ACK)
+		if (!c->closed_first)
+			c->closed_first = (uint8_t)(role + 1);
+	e->st = (uint8_t)tr->to;
+	return true;
+}
+
+/* Applies an arrival that waited for the receiver's reaction, if any. */
+static void apply_pending(struct sf_conn *c, int role, struct sf_seg_info *out)
+{
+	struct sf_ep *e = &c->ep[role];
+	if (e->pend) {
+		(void)apply(c, role, (enum sf_ev)(e->pend - 1), out);
+		e->pend = 0;
+	}
+}
+
+/* A connection first seen mid-stream: both ends were already established. */
+static void assume_established(struct sf_conn *c, struct sf_seg_info *out)
+{
+	for (int r = 0; r < 2; r++)
+		if (c->ep[r].st == SF_ST_CLOSED && !(c->ep[r].flags & (SF_EPF_SYN | SF_EPF_RST)) &&
+		    out->nchange < SF_TRACK_CHANGES) {
+			out->change[out->nchange].role = (uint8_t)r;
+			out->change[out->nchange].from = SF_ST_CLOSED;
+			out->change[out->nchange].to = SF_ST_ESTABLISHED;
+			out->nchange++;
+			c->ep[r].st = SF_ST_ESTABLISHED;
+		}
+}
+
+/* The sender's side of a segment: what sending it says about its state. */
+static void sender_side(struct sf_conn *c, int a, const struct sf_tcp *tcp, struct sf_seg_info *out)
+{
+	struct sf_ep *e = &c->ep[a];
+	uint16_t fl = tcp->flags;
+	bool ok = true;
+
+	if (fl & SF_TH_RST) {
+		e->pend = 0;
+		if (e->st != SF_ST_CLOSED && e->st != SF_ST_LISTEN)
+			ok = apply(c, a, SF_EV_APP_ABORT, out);
+		return;
+	}
+	if ((fl & (SF_TH_SYN | SF_TH_ACK)) == SF_TH_SYN) {
+		if (e->st == SF_ST_CLOSED) {
+			ok = apply(c, a, SF_EV_APP_CONNECT, out);
+			apply_pending(c, a, out); /* its peer's SYN: simultaneous open */
+		} else if (e->st != SF_ST_SYN_SENT && e->st != SF_ST_SYN_RCVD) {
+			ok = false; /* a SYN from an open endpoint */
+		}
+	} else if (fl & SF_TH_SYN) { /* SYN,ACK: an answer to a SYN */
+		if (e->st == SF_ST_CLOSED) {
+			/* It was listening, whether or not we saw the SYN. */
+			(void)apply(c, a, SF_EV_APP_LISTEN, out);
+			e->pend = SF_EV_RCV_SYN + 1;
+		}
+		if (e->st == SF_ST_LISTEN || e->st == SF_ST_SYN_SENT) {
+			e->pend = SF_EV_RCV_SYN + 1;
+			apply_pending(c, a, out);
+		} else if (e->st != SF_ST_SYN_RCVD) {
+			ok = e->st == SF_ST_ESTABLISHED; /* a late retransmission */
+		}
+	} else if (e->st == SF_ST_CLOSED && !(e->flags & (SF_EPF_SYN | SF_EPF_RST))) {
+		assume_established(c, out); /* mid-stream */
+	} else if (e->st == SF_ST_CLOSED || e->st == SF_ST_LISTEN) {
+		ok = false; /* data or ACK from a closed endpoint */
+	}
+	if ((fl & SF_TH_FIN) && ok) {
+		const struct sf_ep *p = &c->ep[!a];
+		if (e->st == SF_ST_CLOSE_WAIT && (p->flags & SF_EPF_FIN) &&
+		    !((fl & SF_TH_ACK) && sf_seq_geq(tcp->ack, p->finseq + 1))) {
+			/* Its ack does not cover the peer's FIN: that FIN had not
+			 * arrived, so it closed first from ESTABLISHED and the
+			 * peer's FIN then found it in FIN_WAIT_1 (simultaneous
+			 * close). Undo the CLOSE_WAIT we assumed on delivery. */
+			e->st = SF_ST_ESTABLISHED;
+			ok = apply(c, a, SF_EV_APP_CLOSE, out);
+			(void)apply(c, a, SF_EV_RCV_FIN, out);
+		} else if (e->st == SF_ST_ESTABLISHED || e->st == SF_ST_CLOSE_WAIT ||
+			   e->st == SF_ST_SYN_RCVD) {
+			ok = apply(c, a, SF_EV_APP_CLOSE, out);
+		}
+		/* else a retransmitted FIN, or a FIN in SYN_SENT (SYN+FIN) */
+	}
+	if (!ok)
+		out->unexpected = true;
+}
+
+/* The receiver's side: what arrives, assuming it is delivered. */
+static void receiver_side(struct sf_conn *c, int b, const struct sf_tcp *tcp, bool fin_new,
+			  struct sf_seg_info *out)
+{
+	struct sf_ep *e = &c->ep[b];
+	uint16_t fl = tcp->flags;
+	bool acks_syn = false, acks_fin = false;
+
+	if (fl & SF_TH_RST) {
+		if (e->st != SF_ST_CLOSED && e->st != SF_ST_LISTEN)
+			(void)apply(c, b, SF_EV_RCV_RST, out);
+		e->pend = 0;
+		return;
+	}
+	if (fl & SF_TH_ACK) {
+		acks_syn = (e->flags & SF_EPF_SYN) && sf_seq_geq(tcp->ack, e->isn + 1);
+		acks_fin = (e->flags & SF_EPF_FIN) && sf_seq_geq(tcp->ack, e->finseq + 1);
+	}
+	if ((fl & (SF_TH_SYN | SF_TH_ACK)) == SF_TH_SYN) {
+		if (!apply(c, b, SF_EV_RCV_SYN, out))
+			e->pend = SF_EV_RCV_SYN + 1; /* known when it answers */
+		return;
+	}
+	if (fl & SF_TH_SYN) { /* SYN,ACK arriving */
+		if (e->st == SF_ST_CLOSED && !(e->flags & SF_EPF_SYN)) {
+			/* Its SYN was before the capture began. */
+			(void)apply(c, b, SF_EV_APP_CONNECT, out);
+		}
+		(void)apply(c, b, SF_EV_RCV_SYNACK, out);
+		return;
+	}
+	if (acks_syn && e->st == SF_ST_SYN_RCVD)
+		(void)apply(c, b, SF_EV_RCV_ACK, out);
+	if (fin_new) {
+		if (acks_fin && (e->st == SF_ST_FIN_WAIT_1 || e->st == SF_ST_FIN_WAIT_2))
+			(void)apply(c, b, SF_EV_RCV_FINACK, out);
+		else
+			(void)apply(c, b, SF_EV_RCV_FIN, out);
+	} else if (acks_fin && (e->st == SF_ST_FIN_WAIT_1 || e->st == SF_ST_CLOSING ||
+				e->st == SF_ST_LAST_ACK)) {
+		(void)apply(c, b, SF_EV_RCV_ACK, out);
+	}
+}
+
+/* A new SYN (other ISN) on a tuple whose connection is closed or in
+ * TIME_WAIT starts a new connection: real loopback captures reuse tuples. */
+static bool is_reuse(const struct sf_conn *c, int a, const struct sf_tcp *tcp)
+{
+	const struct sf_ep *e = &c->ep[a];
+	bool over = (c->ep[0].st == SF_ST_CLOSED || c->ep[0].st == SF_ST_TIME_WAIT) &&
+		    (c->ep[1].st == SF_ST_CLOSED || c->ep[1].st == SF_ST_TIME_WAIT) &&
+		    (c->ep[0].flags | c->ep[1].flags) & (SF_EPF_SYN | SF_EPF_FIN | SF_EPF_RST);
+	if ((tcp->flags & (SF_TH_SYN | SF_TH_ACK)) != SF_TH_SYN)
+		return false;
+	return over && !((e->flags & SF_EPF_SYN) && e->isn == tcp->seq && e->st != SF_ST_CLOSED);
+}
+
+bool sf_track_seg(struct sf_track *t, const struct sf_frame *f, sf_ns now, struct sf_seg_info *out)
+{
+	const struct sf_tcp *tcp = &f->tcp;
+	struct sf_conn *c = NULL;
+	struct sf_ep *e = NULL, *peer = NULL;
+	uint8_t dir = 0;
+	uint32_t seglen = 0;
+	bool fin_new = false;
+
+	memset(out, 0, sizeof(*out));
+	reap_dead(t);
+	expire(t, now);
+	c = lookup(t, f, &dir);
+	if (c != NULL && is_reuse(c, dir, tcp)) {
+		finish(t, c, "reused");
+		c = NULL;
+	}
+	if (c == NULL)
+		c = create(t, f, now, &dir);
+	if (c == NULL) {
+		t->st.ignored++;
+		return false;
+	}
+	e = &c->ep[dir];
+	peer = &c->ep[!dir];
+	out->conn = c;
+	out->dir = dir;
+	out->unexp_from[0] = c->ep[0].st;
+	out->unexp_from[1] = c->ep[1].st;
+
+	/* Sequence bookkeeping before the states: the receiver's side needs
+	 * the sender's FIN position. */
+	if (tcp->flags & SF_TH_SYN) {
+		if (!(e->flags & SF_EPF_SYN) && dir == SF_ORIG && !(tcp->flags & SF_TH_ACK))
+			c->syn_time = now;
+		e->flags |= SF_EPF_SYN | SF_EPF_ISN;
+		e->isn = tcp->seq;
+	} else if (!(e->flags & SF_EPF_ISN)) {
+		/* Mid-stream: the first sequence number seen is 1, as tshark and
+		 * tcpdump count relative numbers for a stream without its SYN. */
+		e->flags |= SF_EPF_ISN;
+		e->isn = tcp->seq - 1;
+	}
+	if (tcp->has & SF_TCP_HAS_WS) {
+		e->flags |= SF_EPF_WS;
+		e->wscale = tcp->wscale;
+	}
+	seglen = tcp->paylen + ((tcp->flags & SF_TH_SYN) ? 1u : 0u) +
+		 ((tcp->flags & SF_TH_FIN) ? 1u : 0u);
+	if (tcp->flags & SF_TH_FIN) {
+		uint32_t fs = tcp->seq + tcp->paylen + ((tcp->flags & SF_TH_SYN) ? 1u : 0u);
+		fin_new = !(e->flags & SF_EPF_FIN) || fs != e->finseq;
+		e->flags |= SF_EPF_FIN;
+		e->finseq = fs;
+	}
+	if (tcp->flags & SF_TH_RST)
+		e->flags |= SF_EPF_RST;
+	if (sf_seq_gt(tcp->seq + seglen, e->nextseq) || e->pkts == 0)
+		e->nextseq = tcp->seq + seglen;
+	if (tcp->flags & SF_TH_ACK) {
+		if (!(e->flags & SF_EPF_ACKED) || sf_seq_gt(tcp->ack, e->lastack))
+			e->lastack = tcp->ack;
+		e->flags |= SF_EPF_ACKED;
+		if (c->rtt < 0 && dir == SF_ORIG && (peer->flags & SF_EPF_SYN) &&
+		    (e->flags & SF_EPF_SYN) && !(tcp->flags & SF_TH_SYN) &&
+		    sf_seq_geq(tcp->ack, peer->isn + 1))
+			c->rtt = now - c->syn_time;
+	}
+	e->pkts++;
+	e->bytes += tcp->paylen;
+	c->last = now;
+
+	sender_side(c, dir, tcp, out);
+	receiver_side(c, !dir, tcp, fin_new, out);
+
+	out->rel_seq = tcp->seq - e->isn;
+	out->rel_ack = (tcp->flags & SF_TH_ACK) && (peer->flags & SF_EPF_ISN) ? tcp->ack - peer->isn
+									      : tcp->ack;
+	if (!out->unexpected) {
+		out->unexp_from[0] = out->unexp_from[1] = 0;
+	}
+	touch(t, c);
+	if (c->ep[0].st == SF_ST_CLOSED && c->ep[1].st == SF_ST_CLOSED &&
+	    ((c->ep[0].flags | c->ep[1].flags) & (SF_EPF_RST | SF_EPF_FIN))) {
+		c->dead = 1; /* finished once the caller is done with `out` */
+		t->dead = idx1_of(t, c);
+	}
+	return true;
+}
