@@ -35,6 +35,17 @@ struct sf_pcapfile {
 	uint64_t num;
 };
 
+/* Words in memory are in the host's order: a little-endian file needs a
+ * swap on a big-endian host, a big-endian file (swap) on a little one. */
+static bool host_is_big(void)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return true;
+#else
+	return false;
+#endif
+}
+
 static uint32_t get32(struct sf_rd *r, bool swap)
 {
 	uint32_t v = 0;
@@ -187,7 +198,6 @@ static enum sf_src_rc cut_short(struct sf_pcapfile *pf, char *err, size_t errlen
 enum sf_src_rc sf_pcapfile_next(struct sf_pcapfile *pf, struct sf_pkt *pkt, const uint8_t **data,
 				char *err, size_t errlen)
 {
-	struct sf_rd h;
 	uint32_t sec = 0, frac = 0, caplen = 0, wirelen = 0, keep = 0;
 	uint32_t unit = pf->file_nano ? 1000000000u : 1000000u;
 
@@ -197,11 +207,20 @@ enum sf_src_rc sf_pcapfile_next(struct sf_pcapfile *pf, struct sf_pkt *pkt, cons
 			return SF_SRC_EOF;
 		return cut_short(pf, err, errlen, "header bytes", pf->rechdr, pf->end - pf->pos);
 	}
-	h = sf_rd_make(pf->buf + pf->pos, pf->rechdr);
-	sec = get32(&h, pf->swap);
-	frac = get32(&h, pf->swap);
-	caplen = get32(&h, pf->swap);
-	wirelen = get32(&h, pf->swap);
+	/* The hot path of every read: one copy of the four words, one test of
+	 * the byte order (fill() has made the bytes available). */
+	{
+		uint32_t w[4];
+		memcpy(w, pf->buf + pf->pos, sizeof(w));
+		if (pf->swap != host_is_big()) {
+			for (int i = 0; i < 4; i++)
+				w[i] = __builtin_bswap32(w[i]);
+		}
+		sec = w[0];
+		frac = w[1];
+		caplen = w[2];
+		wirelen = w[3];
+	}
 	if (pf->lengths == 1 || (pf->lengths == 2 && caplen > wirelen)) {
 		uint32_t t = caplen;
 		caplen = wirelen;

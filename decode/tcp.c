@@ -186,6 +186,30 @@ bad_size:
 	t->anom |= SF_ANOM_OPT_SIZE;
 }
 
+/* The layout nearly every Linux segment after the SYN carries, as RFC 7323
+ * appendix A recommends: NOP, NOP, TS (kind 8, length 10), 12 bytes and
+ * nothing else. Linux's tcp_parse_aligned_timestamp() takes the same short
+ * cut. Records exactly what the general loop would. */
+static bool aligned_timestamps(const struct sf_rd *r, size_t optend, struct sf_tcp *out)
+{
+	struct sf_rd t = *r;
+	uint32_t head = 0, val = 0, ecr = 0;
+
+	if (optend != SF_TCP_HDR_MIN + 12 || !sf_rd_be32(&t, &head) || head != 0x0101080au ||
+	    !sf_rd_be32(&t, &val) || !sf_rd_be32(&t, &ecr))
+		return false;
+	out->opt[0] = (struct sf_tcp_opt){ .kind = SF_TCPOPT_NOP, .len = 1, .off = 20 };
+	out->opt[1] = (struct sf_tcp_opt){ .kind = SF_TCPOPT_NOP, .len = 1, .off = 21 };
+	out->opt[2] = (struct sf_tcp_opt){
+		.kind = SF_TCPOPT_TS, .len = 10, .off = 22, .v1 = val, .v2 = ecr
+	};
+	out->nopt = 3;
+	out->tsval = val;
+	out->tsecr = ecr;
+	out->has |= SF_TCP_HAS_TS;
+	return true;
+}
+
 /* RFC 9293 section 3.2: EOL ends the list, NOP is one byte, every other
  * kind carries a length byte that counts itself and the kind. */
 bool sf_dec_tcp_opts(const uint8_t *hdr, size_t caplen, size_t optend, struct sf_tcp *out)
@@ -196,6 +220,8 @@ bool sf_dec_tcp_opts(const uint8_t *hdr, size_t caplen, size_t optend, struct sf
 	out->nopt = 0;
 	if (!sf_rd_skip(&r, SF_TCP_HDR_MIN))
 		return complete;
+	if (aligned_timestamps(&r, optend, out))
+		return true;
 	while (sf_rd_left(&r) > 0) {
 		size_t off = r.off;
 		uint8_t kind = 0, olen = 0;
