@@ -23,6 +23,12 @@ enum {
 /* Output: bytes buffered before a write. */
 #define SF_OUT_BUF_SIZE (64 * 1024)
 
+/* Connection tracking. Linux holds TIME_WAIT 60 s (TCP_TIMEWAIT_LEN), i.e.
+ * 2*MSL with an MSL of 30 s. */
+#define SF_MSL_DEFAULT_NS    (30LL * 1000000000)
+#define SF_IDLE_DEFAULT_NS   (300LL * 1000000000)
+#define SF_MAX_CONNS_DEFAULT (1u << 20)
+
 /* Decoder limits on what real networks stack. */
 #define SF_VLAN_MAX         4 /* 802.1Q/802.1ad tags */
 #define SF_MPLS_MAX         8 /* MPLS labels */

@@ -6,6 +6,9 @@
 
 #include "decode/seq.h"
 
+/* The bound: at most 256 bytes per tracked connection. */
+_Static_assert(sizeof(struct sf_conn) <= 256, "a tracked connection must fit in 256 bytes");
+
 struct list {
 	uint32_t head, tail; /* index + 1, 0 = empty */
 };
@@ -17,9 +20,9 @@ struct sf_track {
 	struct sf_conn *pool;
 	uint32_t *bucket;  /* index + 1 of the first connection in each chain */
 	uint32_t nbucket;  /* a power of two */
-	uint32_t freehead; /* free list through hnext, index + 1 */
+	uint32_t freehead; /* freed slots, through hnext, index + 1 */
+	uint32_t fresh;    /* slots below this have been handed out */
 	uint32_t used;
-	uint32_t dead;      /* index + 1 of a connection to free at the next call */
 	struct list active; /* least recently seen first */
 	struct list tw;     /* connections with an endpoint in TIME_WAIT, oldest first */
 	uint32_t next_stream;
@@ -91,9 +94,24 @@ static struct list *list_of(struct sf_track *t, const struct sf_conn *c)
 }
 
 /* Moves c to the tail of the list its states call for. */
+/* Both ends closed after a close or an abort: the connection is over, but
+ * lingers 2*MSL like TIME_WAIT so that late segments (a second RST, a SYN
+ * retried with the same ISN) still belong to it, as they do in tshark's
+ * stream and Zeek's connection. */
+static bool over(const struct sf_conn *c)
+{
+	return c->ep[0].st == SF_ST_CLOSED && c->ep[1].st == SF_ST_CLOSED &&
+	       ((c->ep[0].flags | c->ep[1].flags) & (SF_EPF_RST | SF_EPF_FIN));
+}
+
+static const char *end_reason(const struct sf_conn *c)
+{
+	return over(c) ? "closed" : "end";
+}
+
 static void touch(struct sf_track *t, struct sf_conn *c)
 {
-	bool tw = c->ep[0].st == SF_ST_TIME_WAIT || c->ep[1].st == SF_ST_TIME_WAIT;
+	bool tw = c->ep[0].st == SF_ST_TIME_WAIT || c->ep[1].st == SF_ST_TIME_WAIT || over(c);
 	list_unlink(t, list_of(t, c), c);
 	c->in_tw = tw;
 	list_append(t, list_of(t, c), c);
@@ -124,18 +142,9 @@ static void finish(struct sf_track *t, struct sf_conn *c, const char *why)
 	t->used--;
 }
 
-static void reap_dead(struct sf_track *t)
-{
-	if (t->dead) {
-		finish(t, at(t, t->dead), "closed");
-		t->dead = 0;
-	}
-}
-
 struct sf_track *sf_track_new(const struct sf_track_cfg *cfg, sf_track_done_fn done, void *arg)
 {
 	struct sf_track *t = calloc(1, sizeof(*t));
-	uint32_t n = 0;
 
 	if (t == NULL || cfg->max_conns == 0)
 		goto fail;
@@ -149,11 +158,9 @@ struct sf_track *sf_track_new(const struct sf_track_cfg *cfg, sf_track_done_fn d
 	t->bucket = calloc(t->nbucket, sizeof(*t->bucket));
 	if (t->pool == NULL || t->bucket == NULL)
 		goto fail;
-	/* Free list in index order, so streams reuse low slots first. */
-	for (n = cfg->max_conns; n > 0; n--) {
-		t->pool[n - 1].hnext = t->freehead;
-		t->freehead = n;
-	}
+	/* No free list is threaded through the pool: untouched slots stay
+	 * untouched (calloc's pages are not resident until written), so memory
+	 * grows with the connections open at once, not with max_conns. */
 	return t;
 fail:
 	sf_track_free(t);
@@ -179,6 +186,7 @@ static void expire(struct sf_track *t, sf_ns now)
 	struct sf_conn *c = NULL;
 
 	while ((c = at(t, t->tw.head)) != NULL && now - c->last >= 2 * t->cfg.msl) {
+		bool was_tw = c->ep[0].st == SF_ST_TIME_WAIT || c->ep[1].st == SF_ST_TIME_WAIT;
 		for (int r = 0; r < 2; r++)
 			if (c->ep[r].st == SF_ST_TIME_WAIT) {
 				const struct sf_trans *tr =
@@ -186,7 +194,7 @@ static void expire(struct sf_track *t, sf_ns now)
 				c->ep[r].st = (uint8_t)tr->to;
 			}
 		t->st.expired++;
-		finish(t, c, "time_wait");
+		finish(t, c, over(c) && !was_tw ? "closed" : "time_wait");
 	}
 	while ((c = at(t, t->active.head)) != NULL && now - c->last >= t->cfg.idle_timeout) {
 		t->st.expired++;
@@ -196,29 +204,26 @@ static void expire(struct sf_track *t, sf_ns now)
 
 void sf_track_advance(struct sf_track *t, sf_ns now)
 {
-	reap_dead(t);
 	expire(t, now);
 }
 
 void sf_track_flush(struct sf_track *t)
 {
 	struct sf_conn *c = NULL;
-	reap_dead(t);
 	while ((c = at(t, t->tw.head)) != NULL)
-		finish(t, c, "end");
+		finish(t, c, end_reason(c));
 	while ((c = at(t, t->active.head)) != NULL)
-		finish(t, c, "end");
+		finish(t, c, end_reason(c));
 }
 
 void sf_track_each(const struct sf_track *t, void (*fn)(void *arg, const struct sf_conn *c),
 		   void *arg)
 {
-	/* Both lists, oldest first; a dead connection is already over. */
+	/* Both lists, oldest first: closed and TIME_WAIT ones included. */
 	const struct list *ls[2] = { &t->active, &t->tw };
 	for (int i = 0; i < 2; i++)
 		for (const struct sf_conn *c = at(t, ls[i]->head); c; c = at(t, c->lnext))
-			if (!c->dead)
-				fn(arg, c);
+			fn(arg, c);
 }
 
 struct sf_track_stats sf_track_stats(const struct sf_track *t)
@@ -235,7 +240,7 @@ static struct sf_conn *lookup(struct sf_track *t, const struct sf_frame *f, uint
 	uint32_t h = hash_key(f->ip.ver, f->ip.src, f->ip.dst, f->tcp.sport, f->tcp.dport);
 
 	for (struct sf_conn *c = at(t, t->bucket[h & (t->nbucket - 1)]); c; c = at(t, c->hnext)) {
-		if (c->ver != f->ip.ver || c->dead)
+		if (c->ver != f->ip.ver)
 			continue;
 		for (int r = 0; r < 2; r++)
 			if (c->port[r] == f->tcp.sport && c->port[!r] == f->tcp.dport &&
@@ -277,8 +282,12 @@ static struct sf_conn *create(struct sf_track *t, const struct sf_frame *f, sf_n
 		t->st.evicted++;
 		finish(t, victim, "evicted");
 	}
-	c = at(t, t->freehead);
-	t->freehead = c->hnext;
+	if (t->freehead) {
+		c = at(t, t->freehead);
+		t->freehead = c->hnext;
+	} else {
+		c = &t->pool[t->fresh++];
+	}
 	t->used++;
 	memset(c, 0, sizeof(*c));
 	s = sender_is_responder(f) ? SF_RESP : SF_ORIG;
@@ -291,7 +300,6 @@ static struct sf_conn *create(struct sf_track *t, const struct sf_frame *f, sf_n
 	c->partial = (f->tcp.flags & (SF_TH_SYN | SF_TH_ACK)) != SF_TH_SYN;
 	c->stream = t->next_stream++;
 	c->first = c->last = now;
-	c->rtt = -1;
 	c->hnext = t->bucket[conn_hash(c) & (t->nbucket - 1)];
 	t->bucket[conn_hash(c) & (t->nbucket - 1)] = idx1_of(t, c);
 	list_append(t, &t->active, c);
@@ -393,6 +401,8 @@ static void sender_side(struct sf_conn *c, int a, const struct sf_tcp *tcp, stru
 			 * close). Undo the CLOSE_WAIT we assumed on delivery. */
 			e->st = SF_ST_ESTABLISHED;
 			ok = apply(c, a, SF_EV_APP_CLOSE, out);
+			if (out->nchange > 0) /* show the step from what we had said */
+				out->change[out->nchange - 1].from = SF_ST_CLOSE_WAIT;
 			(void)apply(c, a, SF_EV_RCV_FIN, out);
 		} else if (e->st == SF_ST_ESTABLISHED || e->st == SF_ST_CLOSE_WAIT ||
 			   e->st == SF_ST_SYN_RCVD) {
@@ -448,17 +458,22 @@ static void receiver_side(struct sf_conn *c, int b, const struct sf_tcp *tcp, bo
 	}
 }
 
-/* A new SYN (other ISN) on a tuple whose connection is closed or in
- * TIME_WAIT starts a new connection: real loopback captures reuse tuples. */
+/* A pure SYN whose ISN differs from its sender's first one starts a new
+ * connection on the tuple (tshark 4.0's new stream, Zeek's reuse): real
+ * loopback captures reuse tuples constantly. So does any SYN after both ends
+ * have closed or sit in TIME_WAIT. A SYN with the same ISN is a retransmission. */
 static bool is_reuse(const struct sf_conn *c, int a, const struct sf_tcp *tcp)
 {
 	const struct sf_ep *e = &c->ep[a];
-	bool over = (c->ep[0].st == SF_ST_CLOSED || c->ep[0].st == SF_ST_TIME_WAIT) &&
-		    (c->ep[1].st == SF_ST_CLOSED || c->ep[1].st == SF_ST_TIME_WAIT) &&
-		    (c->ep[0].flags | c->ep[1].flags) & (SF_EPF_SYN | SF_EPF_FIN | SF_EPF_RST);
+	bool ended = (c->ep[0].st == SF_ST_CLOSED || c->ep[0].st == SF_ST_TIME_WAIT) &&
+		     (c->ep[1].st == SF_ST_CLOSED || c->ep[1].st == SF_ST_TIME_WAIT) &&
+		     ((c->ep[0].flags | c->ep[1].flags) & (SF_EPF_SYN | SF_EPF_FIN | SF_EPF_RST));
+
 	if ((tcp->flags & (SF_TH_SYN | SF_TH_ACK)) != SF_TH_SYN)
 		return false;
-	return over && !((e->flags & SF_EPF_SYN) && e->isn == tcp->seq && e->st != SF_ST_CLOSED);
+	if ((e->flags & SF_EPF_SYN) && e->isn != tcp->seq)
+		return true;
+	return ended && !((e->flags & SF_EPF_SYN) && e->isn == tcp->seq);
 }
 
 bool sf_track_seg(struct sf_track *t, const struct sf_frame *f, sf_ns now, struct sf_seg_info *out)
@@ -471,12 +486,12 @@ bool sf_track_seg(struct sf_track *t, const struct sf_frame *f, sf_ns now, struc
 	bool fin_new = false;
 
 	memset(out, 0, sizeof(*out));
-	reap_dead(t);
 	expire(t, now);
 	c = lookup(t, f, &dir);
 	if (c != NULL && is_reuse(c, dir, tcp)) {
 		finish(t, c, "reused");
 		c = NULL;
+		out->reused = true;
 	}
 	if (c == NULL)
 		c = create(t, f, now, &dir);
@@ -494,8 +509,10 @@ bool sf_track_seg(struct sf_track *t, const struct sf_frame *f, sf_ns now, struc
 	/* Sequence bookkeeping before the states: the receiver's side needs
 	 * the sender's FIN position. */
 	if (tcp->flags & SF_TH_SYN) {
-		if (!(e->flags & SF_EPF_SYN) && dir == SF_ORIG && !(tcp->flags & SF_TH_ACK))
-			c->syn_time = now;
+		if (!(e->flags & SF_EPF_SYN) && dir == SF_ORIG && !(tcp->flags & SF_TH_ACK)) {
+			c->rtt = now; /* the SYN's time, until its handshake ACK */
+			c->rtt_state = SF_RTT_WAITING;
+		}
 		e->flags |= SF_EPF_SYN | SF_EPF_ISN;
 		e->isn = tcp->seq;
 	} else if (!(e->flags & SF_EPF_ISN)) {
@@ -524,10 +541,12 @@ bool sf_track_seg(struct sf_track *t, const struct sf_frame *f, sf_ns now, struc
 		if (!(e->flags & SF_EPF_ACKED) || sf_seq_gt(tcp->ack, e->lastack))
 			e->lastack = tcp->ack;
 		e->flags |= SF_EPF_ACKED;
-		if (c->rtt < 0 && dir == SF_ORIG && (peer->flags & SF_EPF_SYN) &&
-		    (e->flags & SF_EPF_SYN) && !(tcp->flags & SF_TH_SYN) &&
-		    sf_seq_geq(tcp->ack, peer->isn + 1))
-			c->rtt = now - c->syn_time;
+		if (c->rtt_state == SF_RTT_WAITING && dir == SF_ORIG &&
+		    (peer->flags & SF_EPF_SYN) && !(tcp->flags & SF_TH_SYN) &&
+		    sf_seq_geq(tcp->ack, peer->isn + 1)) {
+			c->rtt = now - c->rtt; /* rtt held the SYN's time */
+			c->rtt_state = SF_RTT_KNOWN;
+		}
 	}
 	e->pkts++;
 	e->bytes += tcp->paylen;
@@ -535,6 +554,8 @@ bool sf_track_seg(struct sf_track *t, const struct sf_frame *f, sf_ns now, struc
 
 	sender_side(c, dir, tcp, out);
 	receiver_side(c, !dir, tcp, fin_new, out);
+	sf_zeek_seg(&c->zeek, &t->cfg.zeek, dir, f, now);
+	sf_seqan_seg(&c->seqan, dir, f, now, out->reused, &out->an);
 
 	out->rel_seq = tcp->seq - e->isn;
 	out->rel_ack = (tcp->flags & SF_TH_ACK) && (peer->flags & SF_EPF_ISN) ? tcp->ack - peer->isn
@@ -543,10 +564,5 @@ bool sf_track_seg(struct sf_track *t, const struct sf_frame *f, sf_ns now, struc
 		out->unexp_from[0] = out->unexp_from[1] = 0;
 	}
 	touch(t, c);
-	if (c->ep[0].st == SF_ST_CLOSED && c->ep[1].st == SF_ST_CLOSED &&
-	    ((c->ep[0].flags | c->ep[1].flags) & (SF_EPF_RST | SF_EPF_FIN))) {
-		c->dead = 1; /* finished once the caller is done with `out` */
-		t->dead = idx1_of(t, c);
-	}
 	return true;
 }

@@ -14,7 +14,8 @@
  *
  * Memory is bounded: connections live in a fixed pool; closed ones are
  * finished and freed, idle ones expire, and at the cap the least recently
- * seen is evicted. No allocation after sf_track_new().
+ * seen is evicted. No allocation after sf_track_new(). A connection both of
+ * whose ends have closed lingers 2*MSL, like TIME_WAIT.
  */
 #ifndef SF_DECODE_TRACK_H
 #define SF_DECODE_TRACK_H
@@ -25,6 +26,8 @@
 
 #include "decode/frame.h"
 #include "decode/fsm.h"
+#include "decode/seqan.h"
+#include "decode/zeek.h"
 
 enum sf_role { SF_ORIG = 0, SF_RESP = 1 };
 
@@ -32,9 +35,10 @@ enum sf_role { SF_ORIG = 0, SF_RESP = 1 };
 typedef int64_t sf_ns;
 
 struct sf_track_cfg {
-	sf_ns msl;          /* TIME_WAIT lasts 2*msl (default 30 s: Linux's 60 s) */
-	sf_ns idle_timeout; /* a connection idle this long is finished (default 300 s) */
-	uint32_t max_conns; /* pool size; the least recently seen is evicted at the cap */
+	sf_ns msl;               /* TIME_WAIT lasts 2*msl (default 30 s: Linux's 60 s) */
+	sf_ns idle_timeout;      /* a connection idle this long is finished (default 300 s) */
+	uint32_t max_conns;      /* pool size; the least recently seen is evicted at the cap */
+	struct sf_zeek_cfg zeek; /* how Zeek ran, for conn_state and history (zero: defaults) */
 };
 
 /* One endpoint as the capture point sees it. */
@@ -65,19 +69,21 @@ struct sf_conn {
 	uint8_t ver;          /* 4 or 6 */
 	uint8_t partial;      /* first seen mid-stream: roles by Zeek's rules */
 	uint8_t closed_first; /* role + 1 of the endpoint that closed (FIN) first, or 0 */
-	uint8_t completeness; /* tshark's tcp.completeness bits */
 	uint8_t addr[2][16];  /* [SF_ORIG], [SF_RESP] */
 	uint16_t port[2];
 	sf_ns first, last; /* capture times of the first and last segment */
-	sf_ns syn_time;    /* the originator's first SYN, for the handshake RTT */
-	sf_ns rtt;         /* SYN to the ACK of the SYN,ACK, or -1 */
-	uint8_t dead;      /* finished: freed at the next call */
+	sf_ns rtt;         /* SYN to its handshake ACK, when rtt_state is KNOWN */
+	uint8_t rtt_state; /* SF_RTT_*: rtt holds the SYN's time while WAITING */
 	uint8_t in_tw;     /* on the TIME_WAIT list rather than the active one */
 	struct sf_ep ep[2];
+	struct sf_zeek zeek;   /* Zeek's conn_state and history */
+	struct sf_seqan seqan; /* tshark's analysis state and completeness */
 	/* pool bookkeeping */
 	uint32_t hnext;        /* next in the hash chain (index + 1), 0 = none */
 	uint32_t lprev, lnext; /* least-recently-seen list (index + 1) */
 };
+
+enum { SF_RTT_NONE = 0, SF_RTT_WAITING, SF_RTT_KNOWN };
 
 /* What one segment did, for the sinks. */
 struct sf_change {
@@ -94,13 +100,17 @@ struct sf_seg_info {
 	struct sf_change change[SF_TRACK_CHANGES];
 	uint32_t rel_seq, rel_ack; /* relative to each side's ISN (0 at the SYN) */
 	bool unexpected;           /* fits no row of the table: both states in unexp_* */
+	bool reused;               /* its SYN started a new connection on a reused tuple */
+	struct sf_seqan_out an;    /* tshark's notes for this segment */
 	uint8_t unexp_from[2];     /* the states it found, for the anomaly note */
 };
 
 struct sf_track;
 
 /* A finished connection: summarised, then freed by the tracker. `why` is
- * "closed" (both endpoints CLOSED), "time_wait" (2*MSL passed), "idle",
+ * "closed" (both endpoints CLOSED, and 2*MSL passed or the capture ended:
+ * late segments still belong to it until then), "time_wait" (2*MSL passed
+ * in TIME_WAIT), "idle",
  * "evicted", "reused" (a new SYN took the tuple) or "end" (capture over). */
 typedef void (*sf_track_done_fn)(void *arg, const struct sf_conn *c, const char *why);
 

@@ -303,6 +303,7 @@ static void relative_numbers_start_at_zero_at_the_syn(void **state)
 		if (s[i].flags & A_)
 			assert_int_equal(info.rel_ack, s[i].ack);
 	}
+	assert_int_equal(info.conn->rtt_state, SF_RTT_KNOWN);
 	assert_int_equal(info.conn->rtt, 2000000); /* SYN at 0 ms, its handshake ACK at 2 ms */
 	sf_track_free(t);
 }
