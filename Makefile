@@ -52,7 +52,8 @@ PROG         := $(BUILD)/synfin
 
 TEST_SRCS    := $(wildcard tests/test_*.c)
 TEST_BINS    := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
-TOOL_SRCS    := tests/corpus_diff.c
+TOOL_SRCS    := tests/corpus_diff.c tests/zeek_conformance.c
+TOOL_SRCS    += tests/tshark_analysis.c
 TOOL_BINS    := $(TOOL_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
@@ -63,7 +64,8 @@ DEPS_TEST  := libcmocka-dev jq
 DEPS_FUZZ  := clang libclang-rt-14-dev
 DEPS_BENCH := tcpdump
 DEPS_LINT  := clang-format
-DEPS_ALL   := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_FUZZ) $(DEPS_BENCH) $(DEPS_LINT)
+DEPS_TSHARK := tshark
+DEPS_ALL   := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_TSHARK) $(DEPS_FUZZ) $(DEPS_BENCH) $(DEPS_LINT)
 
 .PHONY: demo all check test unit golden corpus fuzz fuzz-run bench install uninstall clean deps \
 	deps-build deps-test deps-fuzz deps-bench lint format format-check
@@ -160,7 +162,7 @@ clean:
 
 deps: ; $(Q)sh scripts/deps.sh $(DEPS_ALL)
 deps-build: ; $(Q)sh scripts/deps.sh $(DEPS_BUILD)
-deps-test: ; $(Q)sh scripts/deps.sh $(DEPS_BUILD) $(DEPS_TEST)
+deps-test: ; $(Q)sh scripts/deps.sh $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_TSHARK)
 deps-fuzz: ; $(Q)sh scripts/deps.sh $(DEPS_FUZZ)
 deps-bench: ; $(Q)sh scripts/deps.sh $(DEPS_BUILD) $(DEPS_BENCH)
 

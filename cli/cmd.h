@@ -6,5 +6,9 @@
 
 int sf_cmd_decode(int argc, char **argv);
 void sf_cmd_decode_usage(FILE *f);
+int sf_cmd_report(int argc, char **argv);
+void sf_cmd_report_usage(FILE *f);
+int sf_cmd_ladder(int argc, char **argv);
+void sf_cmd_ladder_usage(FILE *f);
 
 #endif

@@ -15,6 +15,10 @@ struct sf_subcmd {
 static const struct sf_subcmd subcmds[] = {
 	{ "decode", "print every TCP segment of a capture file, one line each", sf_cmd_decode,
 	  sf_cmd_decode_usage },
+	{ "report", "the sockets netstat would show at the end (or --at), then every connection",
+	  sf_cmd_report, sf_cmd_report_usage },
+	{ "ladder", "draw each connection as a sequence diagram, in text or SVG", sf_cmd_ladder,
+	  sf_cmd_ladder_usage },
 };
 
 static void usage(FILE *f)

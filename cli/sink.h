@@ -14,9 +14,11 @@
 #include "capture/source.h"
 #include "cli/buf.h"
 #include "decode/frame.h"
+#include "decode/track.h"
 
 struct sf_sink_opts {
 	bool numeric;                  /* -n: no port names */
+	bool absolute;                 /* -S: absolute sequence numbers */
 	bool verbose;                  /* -v: checksum verdict on every line */
 	const char *const *port_names; /* 65536 entries or NULL; NULL entry = number */
 };
@@ -24,18 +26,35 @@ struct sf_sink_opts {
 struct sf_sink_state {
 	struct sf_buf *out;
 	const struct sf_sink_opts *opts;
-	int64_t tcache_sec; /* second whose "HH:MM:SS." is cached */
+	struct sf_track *track; /* during a run: the connections so far */
+	void *priv;             /* the sink's own state */
+	uint64_t count;         /* for sinks that count */
+	int64_t tcache_sec;     /* second whose "HH:MM:SS." is cached */
 	char tcache[10];
 };
 
 struct sf_sink {
 	const char *name;
-	/* One frame. Only frames of kind SF_FRAME_TCP or SF_FRAME_BROKEN come here. */
-	void (*frame)(struct sf_sink_state *st, const struct sf_pkt *pkt, const struct sf_frame *f);
+	bool untracked; /* needs no connection tracking: frames only (si is NULL) */
+	bool no_csum;   /* never shows a checksum verdict: skip computing it */
+	/* One frame. Only frames of kind SF_FRAME_TCP or SF_FRAME_BROKEN come
+	 * here; si is what the tracker made of a TCP segment, or NULL. */
+	void (*frame)(struct sf_sink_state *st, const struct sf_pkt *pkt, const struct sf_frame *f,
+		      const struct sf_seg_info *si);
+	/* A connection finished (may be NULL); see sf_track_done_fn for `why`. */
+	void (*conn_done)(struct sf_sink_state *st, const struct sf_conn *c, const char *why);
+	/* The input ended; st->track still holds the open connections (may be NULL). */
+	void (*finish)(struct sf_sink_state *st);
+	/* After every connection has been finished (may be NULL). */
+	void (*end)(struct sf_sink_state *st);
 };
 
 extern const struct sf_sink sf_sink_line;
 extern const struct sf_sink sf_sink_json;
+extern const struct sf_sink sf_sink_count;
+
+/* "client" for the originator, "server" for the responder. */
+const char *sf_sink_role_name(int role);
 
 /* Shared by sinks: the option list as tcpdump prints it, without brackets. */
 void sf_sink_tcp_options(struct sf_buf *b, const struct sf_tcp *t);

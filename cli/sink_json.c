@@ -83,7 +83,58 @@ static void options(struct sf_buf *b, const struct sf_tcp *t)
 		sf_buf_str(b, ",\"tcp.options.ao\":true");
 }
 
-static void json_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const struct sf_frame *f)
+/* Connection tracking: stream, relative numbers, notes, state changes. */
+static void tracking(struct sf_buf *b, const struct sf_frame *f, const struct sf_seg_info *si)
+{
+	KEY_U(b, "tcp.stream", si->conn->stream);
+	KEY_U(b, "tcp.seq", si->rel_seq);
+	if (f->tcp.flags & SF_TH_ACK)
+		KEY_U(b, "tcp.ack", si->rel_ack);
+	KEY_U(b, "tcp.completeness", si->an.completeness);
+	if (si->an.notes) {
+		bool first = true;
+		KEY(b, "tcp.analysis.flags");
+		sf_buf_ch(b, '[');
+		for (unsigned i = 0; i < SF_NOTE_BITS; i++) {
+			if (!(si->an.notes & (1u << i)))
+				continue;
+			if (!first)
+				sf_buf_ch(b, ',');
+			first = false;
+			str(b, sf_seqan_note_name(1u << i));
+		}
+		sf_buf_ch(b, ']');
+		if (si->an.notes & SF_NOTE_DUPLICATE_ACK)
+			KEY_U(b, "tcp.analysis.duplicate_ack_num", si->an.dupack);
+	}
+	if (si->nchange) {
+		KEY(b, "synfin.changes");
+		sf_buf_ch(b, '[');
+		for (unsigned i = 0; i < si->nchange; i++) {
+			if (i)
+				sf_buf_ch(b, ',');
+			sf_buf_str(b, "{\"endpoint\":");
+			str(b, sf_sink_role_name(si->change[i].role));
+			sf_buf_str(b, ",\"from\":");
+			str(b, sf_st_name(si->change[i].from));
+			sf_buf_str(b, ",\"to\":");
+			str(b, sf_st_name(si->change[i].to));
+			sf_buf_ch(b, '}');
+		}
+		sf_buf_ch(b, ']');
+	}
+	if (si->unexpected) {
+		KEY(b, "synfin.unexpected");
+		sf_buf_str(b, "{\"client\":");
+		str(b, sf_st_name(si->unexp_from[SF_ORIG]));
+		sf_buf_str(b, ",\"server\":");
+		str(b, sf_st_name(si->unexp_from[SF_RESP]));
+		sf_buf_ch(b, '}');
+	}
+}
+
+static void json_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const struct sf_frame *f,
+		       const struct sf_seg_info *si)
 {
 	struct sf_buf *b = st->out;
 	const struct sf_tcp *t = &f->tcp;
@@ -156,6 +207,8 @@ static void json_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const
 			KEY_HEX(b, "tcp.checksum_calculated", f->csum_calc, 4);
 		KEY_U(b, "tcp.urgent_pointer", t->urp);
 		options(b, t);
+		if (si)
+			tracking(b, f, si);
 	}
 	if (anom != 0) {
 		bool first = true;

@@ -165,7 +165,55 @@ static void note(struct sf_buf *b, const struct sf_frame *f)
 	sf_buf_ch(b, ']');
 }
 
-static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const struct sf_frame *f)
+const char *sf_sink_role_name(int role)
+{
+	return role == SF_ORIG ? "client" : "server";
+}
+
+/* " [stream 3] [TCP Dup ACK #2] client ESTABLISHED->FIN_WAIT_1, server ..." */
+static void tracking(struct sf_buf *b, const struct sf_seg_info *si)
+{
+	sf_buf_str(b, " [stream ");
+	sf_buf_u64(b, si->conn->stream);
+	sf_buf_ch(b, ']');
+	for (unsigned i = 0; i < SF_NOTE_BITS; i++) {
+		uint32_t bit = 1u << i;
+		if (!(si->an.notes & bit))
+			continue;
+		sf_buf_str(b, " [");
+		sf_buf_str(b, sf_seqan_note_text(bit));
+		if (bit == SF_NOTE_DUPLICATE_ACK) {
+			sf_buf_str(b, " #");
+			sf_buf_u64(b, si->an.dupack);
+		}
+		sf_buf_ch(b, ']');
+	}
+	if (si->unexpected) {
+		sf_buf_str(b, " [unexpected segment: client ");
+		sf_buf_str(b, sf_st_name(si->unexp_from[SF_ORIG]));
+		sf_buf_str(b, ", server ");
+		sf_buf_str(b, sf_st_name(si->unexp_from[SF_RESP]));
+		sf_buf_ch(b, ']');
+	}
+	for (unsigned i = 0; i < si->nchange; i++) {
+		const struct sf_change *ch = &si->change[i];
+		/* One endpoint's steps in a row read as a path: A->B->C. */
+		if (i > 0 && si->change[i - 1].role == ch->role) {
+			sf_buf_str(b, "->");
+			sf_buf_str(b, sf_st_name(ch->to));
+			continue;
+		}
+		sf_buf_str(b, i ? ", " : " ");
+		sf_buf_str(b, sf_sink_role_name(ch->role));
+		sf_buf_ch(b, ' ');
+		sf_buf_str(b, sf_st_name(ch->from));
+		sf_buf_str(b, "->");
+		sf_buf_str(b, sf_st_name(ch->to));
+	}
+}
+
+static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const struct sf_frame *f,
+		       const struct sf_seg_info *si)
 {
 	struct sf_buf *b = st->out;
 	const struct sf_tcp *t = &f->tcp;
@@ -203,17 +251,21 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const
 		default: sf_buf_str(b, " (unverified)"); break;
 		}
 	}
+	/* Relative numbers (ISN = 0) once the tracker knows the ISNs, as
+	 * tcpdump and tshark print them; absolute with -S. */
+	uint32_t seq = si && !st->opts->absolute ? si->rel_seq : t->seq;
+	uint32_t ack = si && !st->opts->absolute ? si->rel_ack : t->ack;
 	if (t->paylen > 0 || (t->flags & (SF_TH_SYN | SF_TH_FIN | SF_TH_RST))) {
 		sf_buf_str(b, ", seq ");
-		sf_buf_u64(b, t->seq);
+		sf_buf_u64(b, seq);
 		if (t->paylen > 0) {
 			sf_buf_ch(b, ':');
-			sf_buf_u64(b, (uint32_t)(t->seq + t->paylen));
+			sf_buf_u64(b, (uint32_t)(seq + t->paylen));
 		}
 	}
 	if (t->flags & SF_TH_ACK) {
 		sf_buf_str(b, ", ack ");
-		sf_buf_u64(b, t->ack);
+		sf_buf_u64(b, ack);
 	}
 	sf_buf_str(b, ", win ");
 	sf_buf_u64(b, t->win);
@@ -243,10 +295,36 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const
 	}
 	if (f->rc != SF_DEC_OK)
 		note(b, f);
+	if (si)
+		tracking(b, si);
 	sf_buf_ch(b, '\n');
 }
 
 const struct sf_sink sf_sink_line = {
 	.name = "line",
 	.frame = line_frame,
+};
+
+/* --count: the number of TCP segments, and nothing else. */
+static void count_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
+			const struct sf_frame *f, const struct sf_seg_info *si)
+{
+	(void)pkt;
+	(void)si;
+	if (f->kind == SF_FRAME_TCP)
+		st->count++;
+}
+
+static void count_end(struct sf_sink_state *st)
+{
+	sf_buf_u64(st->out, st->count);
+	sf_buf_ch(st->out, '\n');
+}
+
+const struct sf_sink sf_sink_count = {
+	.name = "count",
+	.untracked = true,
+	.no_csum = true,
+	.frame = count_frame,
+	.end = count_end,
 };

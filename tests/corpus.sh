@@ -3,9 +3,14 @@
 #  1. tests/corpus_diff compares synfin's decoder with tshark's oracle field
 #     by field on every file of $SHARED/corpus (see tests/tshark_differences.tsv).
 #  2. synfin decodes every corpus file and every pcaps/ fixture, as lines and
-#     as JSON; a crash or a sanitizer finding (in a SAN= build) fails the run,
+#     as JSON, and reports on each (report -n, report --json); a crash or a sanitizer finding (in a SAN= build) fails the run,
 #     and so does JSON output that jq cannot parse, or a status other than 0,
 #     3 (damaged part-way) or, for the unreadable bad-* fixtures, 1.
+#  3. tests/tshark.sh compares synfin's streams, tcp.completeness and every
+#     tcp.analysis flag with tshark's, frame by frame (see
+#     tests/tshark_analysis_differences.tsv).
+#  4. tests/zeek.sh compares synfin's Zeek conn_state and history with the
+#     conn.log files of Zeek's test suite (see tests/zeek_differences.tsv).
 # Env: SYNFIN (program), BUILD (build dir holding tests/corpus_diff), SHARED.
 set -u
 SYNFIN=${SYNFIN:-build/synfin}
@@ -44,21 +49,22 @@ bad=0
 # Corpus names hold no spaces (INDEX.tsv); the list is split on newlines.
 for f in $(for x in $files; do echo "$corpus/$x"; done) pcaps/*.pcap pcaps/*.pcapng; do
 	[ -f "$f" ] || continue
-	for mode in -n --json; do
+	for mode in "decode -n" "decode --json" "report -n" "report --json"; do
 		n=$((n + 1))
-		"$SYNFIN" decode $mode -r "$f" >"$tmp/out" 2>"$tmp/err"
+		# shellcheck disable=SC2086 # mode holds the command and its flag
+		"$SYNFIN" $mode -r "$f" >"$tmp/out" 2>"$tmp/err"
 		rc=$?
 		# 0 done, 3 damaged part-way; 1 (unreadable) only where meant.
 		case $rc/$f in
 		0/* | 3/* | 1/pcaps/bad-* | 1/pcaps/regress-pcapng-*) ;;
 		*)
-			echo "corpus: FAIL: synfin decode $mode -r $f exited $rc" >&2
+			echo "corpus: FAIL: synfin $mode -r $f exited $rc" >&2
 			head -20 "$tmp/err" >&2
 			bad=$((bad + 1))
 			continue
 			;;
 		esac
-		if [ "$mode" = --json ] && ! jq . "$tmp/out" >/dev/null 2>"$tmp/jq"; then
+		if [ "${mode#* }" = --json ] && ! jq . "$tmp/out" >/dev/null 2>"$tmp/jq"; then
 			echo "corpus: FAIL: invalid JSON from $f: $(head -n 1 "$tmp/jq")" >&2
 			bad=$((bad + 1))
 		fi
@@ -69,7 +75,19 @@ for f in $(for x in $files; do echo "$corpus/$x"; done) pcaps/*.pcap pcaps/*.pca
 		fi
 	done
 done
-echo "corpus: $n decodes of $(echo "$files" | wc -l) corpus files and the pcaps/ fixtures, $bad failed"
+echo "corpus: $n runs (decode and report) over $(echo "$files" | wc -l) corpus files and the pcaps/ fixtures, $bad failed"
 if [ "$bad" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+# 3. Streams, completeness and every tcp.analysis flag against tshark (tests/tshark.sh).
+if BUILD=$BUILD SHARED=$SHARED sh tests/tshark.sh; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+# 4. Zeek's conn_state and history against Zeek's own conn.log files (tests/zeek.sh).
+if BUILD=$BUILD SHARED=$SHARED sh tests/zeek.sh; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
 echo "corpus: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -14,6 +14,17 @@
 # with UPDATE=1):
 #   pcaps/NAME.v.out     stdout of   decode -n -v      (checksum verdict on every line)
 #   pcaps/NAME.nano.out  stdout of   decode -n --nano  (nanosecond time stamps)
+#   pcaps/NAME.S.out     stdout of   decode -n -S      (absolute sequence numbers)
+#   pcaps/NAME.report    stdout of   report -n         (the netstat table and the summaries); this
+#                        one is run even without NAME.out, and checked against NAME.err when that
+#                        exists (else stderr must be empty and the status 0). The same capture's
+#                        `report --json` must then parse (jq) and hold the same sockets and
+#                        connections as the text.
+#   pcaps/NAME.ladder    stdout of   ladder --width 100  (the sequence diagrams, Unicode); run even
+#                        without NAME.out, stderr checked as for NAME.report. When NAME.ladder exists:
+#   pcaps/NAME.ladder-ascii  stdout of  ladder --ascii --width 100
+#   pcaps/NAME.svg       the file    ladder --svg FILE writes (stdout empty), checked by xmllint
+#                        --noout when xmllint is installed
 # Variants are checked against NAME.err too. A capture without NAME.out is reported as "skip";
 # UPDATE=1 creates its .out, .json and .err.
 #
@@ -100,12 +111,95 @@ verdict() {
 
 # --- golden files ------------------------------------------------------------------------------
 
+# sockets FILE / conns FILE: how many socket rows and connection summaries a text report holds (the
+# table runs from its third line to the first blank line; the summaries follow their two headers).
+sockets() { awk 'NR > 2 && /^$/ { exit } NR > 2 { n++ } END { print n + 0 }' "$1"; }
+conns() { awk 'seen > 1 { n++ } /^$/ { seen = 1 } seen == 1 && /^Stream / { seen = 2 } END { print n + 0 }' "$1"; }
+
+# report_golden CAPTURE GOLDEN_STEM NAME: report -n against NAME.report, then report --json.
+report_golden() {
+	run "$tmp/out" "$tmp/err" report -n -r "$1"
+	st=0
+	same "$2.report" "$tmp/out" || st=1
+	if [ -f "$2.err" ]; then
+		same "$2.err" "$tmp/err" || st=1
+	else
+		echo "exit 0" >"$tmp/noerr"
+		same "$tmp/noerr" "$tmp/err" || st=1
+	fi
+	verdict "$3 report -n" $st
+	if ! command -v jq >/dev/null 2>&1; then
+		echo "skip $3 report --json (no jq: make deps-test installs it)"
+		return
+	fi
+	"$SYNFIN" report --json -r "$1" >"$tmp/json" 2>/dev/null
+	st=0
+	if ! jq -e -s 'all(.[]; .type == "socket" or .type == "connection")' "$tmp/json" \
+		>/dev/null 2>>"$tmp/diff"; then
+		echo "report --json: not JSON lines of sockets and connections" >>"$tmp/diff"
+		st=1
+	else
+		js=$(jq -s '[.[] | select(.type == "socket")] | length' "$tmp/json")
+		jc=$(jq -s '[.[] | select(.type == "connection")] | length' "$tmp/json")
+		ts=$(sockets "$2.report")
+		tc=$(conns "$2.report")
+		if [ "$js/$jc" != "$ts/$tc" ]; then
+			echo "report --json: $js sockets and $jc connections; the text has $ts and $tc" >>"$tmp/diff"
+			st=1
+		fi
+	fi
+	verdict "$3 report --json" $st
+}
+
+# ladder_golden CAPTURE GOLDEN_STEM NAME: ladder against NAME.ladder, NAME.ladder-ascii, NAME.svg.
+ladder_golden() {
+	lerr=$2.err
+	if [ ! -f "$lerr" ]; then
+		echo "exit 0" >"$tmp/noerr"
+		lerr=$tmp/noerr
+	fi
+	run "$tmp/out" "$tmp/err" ladder --width 100 -r "$1"
+	st=0
+	same "$2.ladder" "$tmp/out" || st=1
+	same "$lerr" "$tmp/err" || st=1
+	verdict "$3 ladder" $st
+	if [ -f "$2.ladder-ascii" ]; then
+		run "$tmp/out" "$tmp/err" ladder --ascii --width 100 -r "$1"
+		st=0
+		same "$2.ladder-ascii" "$tmp/out" || st=1
+		same "$lerr" "$tmp/err" || st=1
+		if LC_ALL=C grep -q '[^ -~]' "$tmp/out"; then
+			echo "ladder --ascii wrote bytes outside printable ASCII" >>"$tmp/diff"
+			st=1
+		fi
+		verdict "$3 ladder --ascii" $st
+	fi
+	if [ -f "$2.svg" ]; then
+		rm -f "$tmp/out.svg"
+		run "$tmp/out" "$tmp/err" ladder --svg "$tmp/out.svg" -r "$1"
+		st=0
+		same "$2.svg" "$tmp/out.svg" || st=1
+		same "$lerr" "$tmp/err" || st=1
+		: >"$tmp/empty"
+		same "$tmp/empty" "$tmp/out" || st=1
+		verdict "$3 ladder --svg" $st
+		if command -v xmllint >/dev/null 2>&1; then
+			if xmllint --noout "$tmp/out.svg" 2>"$tmp/diff"; then ok "$3 ladder --svg: xmllint"; else bad "$3 ladder --svg: xmllint"; fi
+			: >"$tmp/diff"
+		else
+			echo "skip $3 ladder --svg: xmllint (not installed: apt-get install libxml2-utils)"
+		fi
+	fi
+}
+
 for f in pcaps/*.pcap pcaps/*.pcapng; do
 	[ -f "$f" ] || continue
 	name=${f#pcaps/}
 	name=${name%.pcap}
 	name=${name%.pcapng}
 	g=pcaps/$name
+	[ -f "$g.report" ] && report_golden "$f" "$g" "$name"
+	[ -f "$g.ladder" ] && ladder_golden "$f" "$g" "$name"
 	if [ ! -f "$g.out" ] && [ "$UPDATE" != 1 ]; then
 		echo "skip $name (no golden files: UPDATE=1 writes them)"
 		continue
@@ -123,10 +217,11 @@ for f in pcaps/*.pcap pcaps/*.pcapng; do
 	same "$g.err" "$tmp/err" || st=1
 	verdict "$name --json" $st
 
-	for v in v nano; do
+	for v in v nano S; do
 		[ -f "$g.$v.out" ] || continue
 		flag=-v
 		[ "$v" = nano ] && flag=--nano
+		[ "$v" = S ] && flag=-S
 		run "$tmp/out" "$tmp/err" decode -n "$flag" -r "$f"
 		st=0
 		same "$g.$v.out" "$tmp/out" || st=1
@@ -271,28 +366,253 @@ each() {
 	verdict "$n" $st
 }
 
+# each_cut NAME EXPECTED ARGS...: as each, comparing lines up to " [stream".
+each_cut() {
+	n=$1 want=$2
+	shift 2
+	"$SYNFIN" "$@" 2>"$tmp/err" | sed 's/ \[stream .*//' >"$tmp/out"
+	st=0
+	same "$want" "$tmp/out" || st=1
+	verdict "$n" $st
+}
+
 if [ -f pcaps/link-en10mb-ipv4-handshake.out ]; then
 	head -n 2 pcaps/link-en10mb-ipv4-handshake.out >"$tmp/want"
 	each "-c 2 stops after two segments" "$tmp/want" decode -n -c 2 -r "$good"
-	grep ' IP 192\.0\.2\.1\.' pcaps/link-en10mb-ipv4-handshake.out >"$tmp/want"
-	each "filter 'src host 192.0.2.1'" "$tmp/want" decode -n -r "$good" src host 192.0.2.1
+	# A filter chooses segments; the tracker then sees only those, so the
+	# lines are compared up to the tracking suffix, in absolute numbers.
+	"$SYNFIN" decode -n -S -r "$good" | grep ' IP 192\.0\.2\.1\.' | sed 's/ \[stream .*//' >"$tmp/want"
+	each_cut "filter 'src host 192.0.2.1'" "$tmp/want" decode -n -S -r "$good" src host 192.0.2.1
 	cp pcaps/link-en10mb-ipv4-handshake.out "$tmp/want"
 	each "-r - reads standard input" "$tmp/want" decode -n -r - <"$good"
-	# -S: absolute numbers are what decode prints until tracking lands.
-	each "-S prints the same absolute numbers" "$tmp/want" decode -n -S -r "$good"
 	wc -l <pcaps/link-en10mb-ipv4-handshake.out | tr -d ' ' >"$tmp/want"
 	each "--count prints the number of segments" "$tmp/want" decode --count -r "$good"
 fi
 
 # A filter on files that are not Ethernet: compiled for the file's own link type.
 if [ -f pcaps/link-raw-101-ipv4-ipv6.out ]; then
-	grep ' IP6 ' pcaps/link-raw-101-ipv4-ipv6.out >"$tmp/want"
-	each "filter 'ip6' on a RAW pcap" "$tmp/want" decode -n -r pcaps/link-raw-101-ipv4-ipv6.pcap ip6
+	"$SYNFIN" decode -n -S -r pcaps/link-raw-101-ipv4-ipv6.pcap | grep ' IP6 ' | sed 's/ \[stream .*//' >"$tmp/want"
+	each_cut "filter 'ip6' on a RAW pcap" "$tmp/want" decode -n -S -r pcaps/link-raw-101-ipv4-ipv6.pcap ip6
 	cp pcaps/regress-pcapng-linktype-raw.out "$tmp/want"
 	each "filter 'tcp' on a RAW pcapng" "$tmp/want" decode -n -r pcaps/regress-pcapng-linktype-raw.pcapng tcp
 fi
 expect "a filter the link type cannot take: status 2" 2 "synfin: pcaps/link-raw-101-ipv4-ipv6.pcap: bad filter expression" \
 	decode -r pcaps/link-raw-101-ipv4-ipv6.pcap ether host 1:2:3:4:5:6
+
+# --- report: the moment (--at), ss's state filters, JSON ------------------------------------------
+
+# table NAME EXPECTED ARGS...: the socket table of `synfin ARGS` (up to its first blank line) equals
+# the file EXPECTED, and the status is 0. Only the table: the summaries' Zeek and tshark columns are
+# the golden files' business.
+table() {
+	n=$1 want=$2
+	shift 2
+	"$SYNFIN" "$@" >"$tmp/full" 2>"$tmp/err"
+	got=$?
+	sed '/^$/q' "$tmp/full" | sed '$ { /^$/d; }' >"$tmp/out"
+	st=0
+	same "$want" "$tmp/out" || st=1
+	if [ "$got" != 0 ]; then
+		{ echo "exit status $got, want 0:"; cat "$tmp/err"; } >>"$tmp/diff"
+		st=1
+	fi
+	verdict "$n" $st
+}
+
+# want LINE...: the expected table, its two header lines first.
+want() {
+	{
+		echo "Active Internet connections (servers and established)"
+		echo "Proto Local Address           Foreign Address         State"
+		for l in "$@"; do echo "$l"; done
+	} >"$tmp/want"
+}
+
+# The handshake fixture: 8 segments 1 ms apart from 1704067200 (2024-01-01 00:00:00 UTC).
+lis="tcp   198.51.100.2:80         0.0.0.0:*               LISTEN"
+cli="tcp   192.0.2.1:40000         198.51.100.2:80        "
+srv="tcp   198.51.100.2:80         192.0.2.1:40000        "
+want
+table "report --at before the first packet: nothing yet" "$tmp/want" report -n -r "$good" --at 1704067199
+want "$cli SYN_SENT"
+table "report --at the first packet's time: it is read" "$tmp/want" report -n -r "$good" --at 1704067200
+want "$lis" "$cli ESTABLISHED" "$srv SYN_RECV"
+table "report --at +S: after the SYN,ACK" "$tmp/want" report -n -r "$good" --at +0.0015
+want "$lis" "$cli FIN_WAIT1" "$srv CLOSE_WAIT"
+table "report --at epoch seconds: after the first FIN" "$tmp/want" report -n -r "$good" --at 1704067200.0055
+want "$lis" "$cli TIME_WAIT" "$srv LAST_ACK"
+table "report --at HH:MM:SS.frac: after the second FIN" "$tmp/want" report -n -r "$good" --at 00:00:00.0065
+table "report --at H:MM:SS.frac" "$tmp/want" report -n -r "$good" --at 0:00:00.006
+want "$lis" "$cli TIME_WAIT"
+table "report: the end of the capture, the server CLOSED" "$tmp/want" report -n -r "$good"
+table "report --at just inside 2*MSL: still TIME_WAIT" "$tmp/want" report -n -r "$good" --at +60.0069
+want "$lis"
+table "report --at 2*MSL after the last segment: TIME_WAIT is over" "$tmp/want" report -n -r "$good" --at +60.007
+table "report --msl 1 --at +2.007: a shorter TIME_WAIT" "$tmp/want" report -n -r "$good" --msl 1 --at +2.007
+if command -v jq >/dev/null 2>&1; then
+	# --at stops reading: the connection has seen only the first three segments.
+	"$SYNFIN" report --json -r "$good" --at +0.0025 >"$tmp/json" 2>"$tmp/err"
+	got=$(jq -r -s '[.[] | select(.type == "connection")] | map("\(.client_pkts)/\(.server_pkts) \(.why)") | join(",")' "$tmp/json" 2>&1)
+	if [ "$got" = "2/1 end" ]; then
+		ok "report --at stops reading at the first packet after the moment"
+	else
+		echo "connections (client/server packets, why): $got, want 2/1 end" >"$tmp/diff"
+		bad "report --at stops reading at the first packet after the moment"
+	fi
+	: >"$tmp/diff"
+	"$SYNFIN" report --json -r "$good" >"$tmp/json" 2>"$tmp/err"
+	got=$(jq -c -s 'map(select(.type == "socket") | [.proto, .local, .foreign, .state, .["tcp.stream"], .endpoint])' "$tmp/json" 2>&1)
+	want_json='[["tcp","198.51.100.2:80","0.0.0.0:*","LISTEN",null,null],["tcp","192.0.2.1:40000","198.51.100.2:80","TIME_WAIT",0,"client"]]'
+	if [ "$got" = "$want_json" ]; then
+		ok "report --json: socket objects"
+	else
+		{ echo "got:  $got"; echo "want: $want_json"; } >"$tmp/diff"
+		bad "report --json: socket objects"
+	fi
+	: >"$tmp/diff"
+else
+	echo "skip report --json checks (no jq: make deps-test installs it)"
+fi
+
+# ss's state filters, on the loopback capture that ends mid-close.
+lo=pcaps/loopback-partial-csum.pcap
+lol="tcp   127.0.0.1:18473         0.0.0.0:*               LISTEN"
+loc="tcp   127.0.0.1:53678         127.0.0.1:18473         FIN_WAIT1"
+los="tcp   127.0.0.1:18473         127.0.0.1:53678         CLOSE_WAIT"
+want "$lol" "$loc" "$los"
+table "report: no filter shows every socket" "$tmp/want" report -n -r "$lo"
+table "report state all" "$tmp/want" report -n -r "$lo" state all
+want "$lol"
+table "report state listening" "$tmp/want" report -n -r "$lo" state listening
+table "report state listen (the older name)" "$tmp/want" report -n -r "$lo" state listen
+want "$loc" "$los"
+table "report exclude listening" "$tmp/want" report -n -r "$lo" exclude listening
+table "report state connected" "$tmp/want" report -n -r "$lo" state connected
+table "report state fin-wait-1 state close-wait (OR)" "$tmp/want" report -n -r "$lo" state fin-wait-1 state close-wait
+want "$loc"
+table "report state synchronized exclude close-wait" "$tmp/want" report -n -r "$lo" state synchronized exclude close-wait
+want "$los"
+table "report state CLOSE-WAIT (any case, as ss)" "$tmp/want" report -n -r "$lo" state CLOSE-WAIT
+want
+table "report state bucket: no SYN_RECV or TIME_WAIT here" "$tmp/want" report -n -r "$lo" state bucket
+table "report state closed: a CLOSED endpoint has no socket" "$tmp/want" report -n -r "$lo" state closed
+
+expect "report: an unknown state name: status 2, the names listed" 2 \
+	"synfin report: unknown state 'bogus': the names are established, syn-sent, syn-recv," \
+	report -n -r "$good" state bogus
+expect "report: state without a name: status 2" 2 "synfin report: 'state' needs a state name" \
+	report -n -r "$good" state
+expect "report: a word that is not a filter: status 2" 2 "synfin report: 'port' is not a state filter" \
+	report -n -r "$good" port 80
+expect "report: a bad --at: status 2" 2 "synfin report: --at wants epoch seconds, +SECONDS or HH:MM:SS[.frac], not '25:00:00'" \
+	report -n -r "$good" --at 25:00:00
+expect "report: no -r" 2 "synfin report: no capture file: give one with -r FILE" report -n
+expect "report: missing file: status 1" 1 "synfin: pcaps/no-such-file.pcap: cannot open: No such file or directory" \
+	report -r pcaps/no-such-file.pcap
+if [ -c /dev/full ]; then
+	stdout_to=/dev/full
+	expect "report: write to /dev/full" 4 "synfin: writing the output failed" report -n -r "$good"
+	stdout_to=
+fi
+
+# --- ladder: stream selection, widths, bad arguments, the SVG ---------------------------------------
+
+il=pcaps/ladder-interleaved.pcap
+# para N FILE: the diagram of stream N in a ladder's text (each diagram is a paragraph).
+para() { awk -v want="stream $1:" 'index($0, want) == 1 { on = 1 } on { print } on && /^$/ { exit }' "$2"; }
+if [ -f pcaps/ladder-interleaved.ladder ]; then
+	para 1 pcaps/ladder-interleaved.ladder >"$tmp/want"
+	each "ladder STREAM: that stream's diagram, as in the whole" "$tmp/want" ladder --width 100 -r "$il" 1
+	{ para 0 pcaps/ladder-interleaved.ladder; para 2 pcaps/ladder-interleaved.ladder; } >"$tmp/want"
+	each "ladder 2 0 0: each once, in the order they finish" "$tmp/want" ladder --width 100 -r "$il" 2 0 0
+	para 2 pcaps/ladder-interleaved.ladder >"$tmp/want"
+	each "ladder: options may follow the streams" "$tmp/want" ladder -r "$il" 2 --width 100
+fi
+each "ladder --width 60: labels shortened, states whole" pcaps/ladder-interleaved.ladder-w60 \
+	ladder --width 60 -r "$il"
+each "ladder --rows 2: the first and last 2 segments, the gap counted" pcaps/ladder-interleaved.ladder-rows2 \
+	ladder --width 100 --rows 2 -r "$il"
+(COLUMNS=60 && export COLUMNS && "$SYNFIN" ladder -r "$il" >"$tmp/want" 2>&1)
+if cmp -s pcaps/ladder-interleaved.ladder-w60 "$tmp/want"; then ok "ladder takes its width from \$COLUMNS"; else
+	diff -u pcaps/ladder-interleaved.ladder-w60 "$tmp/want" >"$tmp/diff"; bad "ladder takes its width from \$COLUMNS"; fi
+: >"$tmp/diff"
+"$SYNFIN" ladder --width 80 -r "$il" >"$tmp/want" 2>&1
+(unset COLUMNS; "$SYNFIN" ladder -r "$il" </dev/null >"$tmp/out" 2>&1)
+if cmp -s "$tmp/want" "$tmp/out"; then ok "ladder without --width, \$COLUMNS or a terminal: 80 columns"; else
+	diff -u "$tmp/want" "$tmp/out" >"$tmp/diff"; bad "ladder without --width, \$COLUMNS or a terminal: 80 columns"; fi
+: >"$tmp/diff"
+for w in 40 60 100; do
+	"$SYNFIN" ladder --ascii --width $w -r "$il" >"$tmp/out" 2>&1
+	long=$(awk -v w=$w 'length > w' "$tmp/out" | head -n 3)
+	if [ -z "$long" ]; then ok "ladder --ascii --width $w: no line wider"; else
+		echo "$long" >"$tmp/diff"; bad "ladder --ascii --width $w: no line wider"; fi
+	: >"$tmp/diff"
+done
+if "$SYNFIN" ladder -S --width 100 -r "$good" | grep -q ' S seq 1000 '; then ok "ladder -S: absolute numbers"; else
+	echo "no 'S seq 1000' arrow" >"$tmp/diff"; bad "ladder -S: absolute numbers"; fi
+: >"$tmp/diff"
+if [ -f pcaps/link-en10mb-ipv4-handshake.svg ]; then
+	each "ladder --svg - writes the SVG to standard output" pcaps/link-en10mb-ipv4-handshake.svg \
+		ladder --svg - -r "$good"
+fi
+
+expect "ladder: a word that is not a stream number: status 2" 2 "synfin ladder: 'x' is not a stream number" \
+	ladder -r "$good" x
+expect "ladder: a fraction is not a stream number" 2 "synfin ladder: '1.5' is not a stream number" \
+	ladder -r "$good" 1.5
+expect "ladder: a stream number past 32 bits" 2 "synfin ladder: '4294967296' is not a stream number" \
+	ladder -r "$good" 4294967296
+expect "ladder: an empty stream number" 2 "synfin ladder: '' is not a stream number" ladder -r "$good" ""
+expect "ladder: -1 is no stream" 2 "synfin ladder: unknown option -1" ladder -r "$good" -1
+expect "ladder: --width below 40" 2 "synfin ladder: --width wants 40 to 1000 columns, not '39'" \
+	ladder --width 39 -r "$good"
+expect "ladder: --width not a number" 2 "synfin ladder: --width wants 40 to 1000 columns, not 'wide'" \
+	ladder --width wide -r "$good"
+expect "ladder: --rows 0" 2 "synfin ladder: --rows wants a count from 1 to 1000000, not '0'" \
+	ladder --rows 0 -r "$good"
+expect "ladder: no -r" 2 "synfin ladder: no capture file: give one with -r FILE" ladder 0
+expect "ladder: a stream the capture lacks is named, status 0" 0 \
+	"synfin ladder: $good: no stream 7 in the capture" ladder -r "$good" 7
+expect "ladder --svg: a file that cannot be made: status 4" 4 \
+	"synfin ladder: $tmp/no/such/dir.svg: cannot write: No such file or directory" \
+	ladder --svg "$tmp/no/such/dir.svg" -r "$good"
+expect "ladder --svg: missing capture, status 1, no SVG left behind" 1 \
+	"synfin: pcaps/no-such-file.pcap: cannot open" ladder --svg "$tmp/gone.svg" -r pcaps/no-such-file.pcap
+if [ -e "$tmp/gone.svg" ]; then echo "$tmp/gone.svg was left behind" >"$tmp/diff"; bad "ladder --svg: nothing read, nothing written"; else
+	ok "ladder --svg: nothing read, nothing written"; fi
+: >"$tmp/diff"
+if [ -c /dev/full ]; then
+	expect "ladder --svg /dev/full: status 4" 4 "synfin ladder: /dev/full: writing the SVG failed: No space left on device" \
+		ladder --svg /dev/full -r "$good"
+	stdout_to=/dev/full
+	expect "ladder: write to /dev/full" 4 "synfin: writing the output failed" ladder -r "$good"
+	stdout_to=
+fi
+
+# Every capture: the ladder ends as decode does (no crash under the sanitizers), and its SVG parses.
+st=0
+for f in pcaps/*.pcap pcaps/*.pcapng; do
+	[ -f "$f" ] || continue
+	"$SYNFIN" decode -n -r "$f" >/dev/null 2>&1
+	want=$?
+	for args in "--width 80" "--ascii --width 40 --rows 1 -S --nano"; do
+		# shellcheck disable=SC2086 # args holds several words
+		"$SYNFIN" ladder $args -r "$f" >/dev/null 2>&1
+		got=$?
+		[ "$got" = "$want" ] || { echo "$f: ladder $args: status $got, decode's $want" >>"$tmp/diff"; st=1; }
+	done
+	rm -f "$tmp/all.svg"
+	"$SYNFIN" ladder --svg "$tmp/all.svg" -r "$f" >/dev/null 2>&1
+	got=$?
+	[ "$got" = "$want" ] || { echo "$f: ladder --svg: status $got, decode's $want" >>"$tmp/diff"; st=1; }
+	# (A run that failed part-way, 3, still ends its document; 1 leaves none.)
+	if { [ "$got" = 0 ] || [ "$got" = 3 ]; } && command -v xmllint >/dev/null 2>&1 &&
+		! xmllint --noout "$tmp/all.svg" 2>>"$tmp/diff"; then
+		echo "$f: ladder --svg: not well-formed XML" >>"$tmp/diff"
+		st=1
+	fi
+done
+verdict "ladder on every capture: decode's status, well-formed SVG" $st
 
 # Help and version: status 0, on standard output.
 "$SYNFIN" --version >"$tmp/out" 2>&1
@@ -301,7 +621,7 @@ case "$(cat "$tmp/out")" in
 *) echo "got: $(cat "$tmp/out")" >"$tmp/diff"; bad "--version" ;;
 esac
 : >"$tmp/diff"
-for h in "--help" "decode --help" "help decode"; do
+for h in "--help" "decode --help" "help decode" "report --help" "help report" "ladder --help" "help ladder"; do
 	# shellcheck disable=SC2086 # h holds the words of the command line
 	"$SYNFIN" $h >"$tmp/out" 2>"$tmp/err"
 	got=$?

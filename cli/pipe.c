@@ -1,0 +1,351 @@
+/* cli/pipe.c: source -> decode -> track -> sink, with pacing and accounting. */
+#include "cli/pipe.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture/source.h"
+#include "config.h"
+
+/* What the run skipped or could not decode, told once at the end. */
+struct stats {
+	uint64_t kinds[SF_FRAME_KIND_COUNT];
+	uint64_t problems;      /* frames whose decode was not OK */
+	uint64_t first_problem; /* frame number of the first */
+	enum sf_why first_why;
+	int bad_dlt; /* the first unsupported link type seen */
+	uint64_t lines;
+};
+
+struct run {
+	const struct sf_sink *sink;
+	struct sf_sink_state *st;
+};
+
+void sf_pipe_defaults(struct sf_pipe_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->track.msl = SF_MSL_DEFAULT_NS;
+	o->track.idle_timeout = SF_IDLE_DEFAULT_NS;
+	o->track.max_conns = SF_MAX_CONNS_DEFAULT;
+}
+
+bool sf_pipe_parse_seconds(const char *s, int64_t *ns)
+{
+	char *end = NULL;
+	double v = 0;
+
+	if ((s[0] < '0' || s[0] > '9') && s[0] != '.')
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end != '\0' || errno == ERANGE || !(v >= 0) || v > 1e9)
+		return false;
+	*ns = (int64_t)(v * 1e9 + 0.5); /* v >= 0: rounds to nearest */
+	return true;
+}
+
+/* A positive count; strtoull alone accepts spaces and signs and wraps. */
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end = NULL;
+	unsigned long long v = 0;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || v == 0 || v > max || errno == ERANGE)
+		return false;
+	*out = v;
+	return true;
+}
+
+int sf_pipe_option(struct sf_pipe_opts *o, int c, const char *arg, const char *cmd)
+{
+	uint64_t v = 0;
+	int64_t ns = 0;
+	double f = 0;
+	char *end = NULL;
+
+	switch (c) {
+	case 'r': o->file = arg; return 1;
+	case 'c':
+		if (!parse_u64(arg, UINT64_MAX, &o->count)) {
+			fprintf(stderr, "synfin %s: -c wants a positive count, not '%s'\n", cmd,
+				arg);
+			return -1;
+		}
+		return 1;
+	case SF_OPT_NANO: o->nano = true; return 1;
+	case SF_OPT_REALTIME:
+		o->realtime = 1;
+		if (arg != NULL) {
+			errno = 0;
+			f = strtod(arg, &end);
+			if (*end != '\0' || errno == ERANGE || !(f > 0) || f > 1e6) {
+				fprintf(stderr,
+					"synfin %s: --realtime wants a speed-up factor above 0, "
+					"not '%s'\n",
+					cmd, arg);
+				return -1;
+			}
+			o->realtime = f;
+		}
+		return 1;
+	case SF_OPT_MSL:
+	case SF_OPT_IDLE:
+		if (!sf_pipe_parse_seconds(arg, &ns) || (c == SF_OPT_IDLE && ns == 0)) {
+			fprintf(stderr, "synfin %s: --%s wants seconds, not '%s'\n", cmd,
+				c == SF_OPT_MSL ? "msl" : "idle-timeout", arg);
+			return -1;
+		}
+		if (c == SF_OPT_MSL)
+			o->track.msl = ns;
+		else
+			o->track.idle_timeout = ns;
+		return 1;
+	case SF_OPT_MAX_CONNS:
+		if (!parse_u64(arg, 1u << 28, &v)) {
+			fprintf(stderr,
+				"synfin %s: --max-conns wants a count from 1 to 268435456, not "
+				"'%s'\n",
+				cmd, arg);
+			return -1;
+		}
+		o->track.max_conns = (uint32_t)v;
+		return 1;
+	default: return 0;
+	}
+}
+
+/* "1 packet" or "2 packets": the notes are read by people. */
+static const char *packets(uint64_t n)
+{
+	return n == 1 ? "packet" : "packets";
+}
+
+static void report_stats(const struct sf_pipe_opts *o, const struct stats *st,
+			 const struct sf_track_stats *ts)
+{
+	const uint64_t *k = st->kinds;
+	const char *lname = pcap_datalink_val_to_name(st->bad_dlt);
+
+	if (k[SF_FRAME_LINK_UNSUPPORTED])
+		fprintf(stderr,
+			"synfin: %s: link type %d (%s) is not supported: %" PRIu64 " %s skipped\n",
+			o->file, st->bad_dlt, lname ? lname : "unknown",
+			k[SF_FRAME_LINK_UNSUPPORTED], packets(k[SF_FRAME_LINK_UNSUPPORTED]));
+	if (st->problems)
+		fprintf(stderr,
+			"synfin: %s: %" PRIu64 " %s could not be fully decoded"
+			" (first: packet %" PRIu64 ", %s)\n",
+			o->file, st->problems, packets(st->problems), st->first_problem,
+			sf_dec_strerror(st->first_why));
+	if (k[SF_FRAME_TUNNEL])
+		fprintf(stderr,
+			"synfin: %s: %" PRIu64 " %s in a tunnel synfin does not open"
+			" (L2TP, AYIYA, Teredo, PPTP's GRE...); TCP inside is not decoded\n",
+			o->file, k[SF_FRAME_TUNNEL], packets(k[SF_FRAME_TUNNEL]));
+	if (k[SF_FRAME_FRAGMENT])
+		fprintf(stderr,
+			"synfin: %s: %" PRIu64
+			" later IP %s: no TCP header; counted, not decoded\n",
+			o->file, k[SF_FRAME_FRAGMENT],
+			k[SF_FRAME_FRAGMENT] == 1 ? "fragment" : "fragments");
+	if (ts->evicted)
+		fprintf(stderr,
+			"synfin: %s: %" PRIu64
+			" connections evicted at the --max-conns cap of %" PRIu32 "\n",
+			o->file, ts->evicted, o->track.max_conns);
+	if (ts->ignored)
+		fprintf(stderr, "synfin: %s: %" PRIu64 " segments could not be tracked\n", o->file,
+			ts->ignored);
+}
+
+static void conn_done(void *arg, const struct sf_conn *c, const char *why)
+{
+	struct run *r = arg;
+	if (r->sink->conn_done)
+		r->sink->conn_done(r->st, c, why);
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* --realtime: sleeps until the packet's capture time, scaled, has come. */
+static void pace(double factor, sf_ns t0, int64_t wall0, sf_ns now)
+{
+	double due = (double)(now - t0) / factor;
+	int64_t wait = wall0 + (int64_t)due - mono_ns();
+	if (wait > 0) {
+		struct timespec ts = { .tv_sec = wait / 1000000000, .tv_nsec = wait % 1000000000 };
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+	}
+}
+
+/* The --at moment in capture time, once the first packet's time is known.
+ * A time of day is resolved by mktime on the first packet's local date, so a
+ * day with a DST change still means the clock reading the user gave. Sums
+ * saturate: a damaged file's first time can sit near the int64 limits. */
+static sf_ns stop_time(const struct sf_pipe_opts *o, sf_ns first)
+{
+	int64_t sec = first / 1000000000 - (first % 1000000000 < 0);
+	time_t t = (time_t)sec;
+	struct tm tm;
+
+	if (o->stop_base == SF_STOP_EPOCH)
+		return o->stop_at_ns;
+	if (o->stop_base == SF_STOP_DAY && localtime_r(&t, &tm) != NULL) {
+		tm.tm_hour = (int)(o->stop_at_ns / 3600000000000);
+		tm.tm_min = (int)(o->stop_at_ns / 60000000000 % 60);
+		tm.tm_sec = (int)(o->stop_at_ns / 1000000000 % 60);
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		if (t != (time_t)-1 && t < INT64_MAX / 1000000000 && t > INT64_MIN / 1000000000)
+			return (sf_ns)t * 1000000000 + o->stop_at_ns % 1000000000;
+	}
+	return first > INT64_MAX - o->stop_at_ns ? INT64_MAX : first + o->stop_at_ns;
+}
+
+/* Capture time in nanoseconds, saturated: a damaged time stamp (a pcapng
+ * offset near the limits) must not overflow. */
+static sf_ns pkt_ns(const struct sf_pkt *p)
+{
+	const int64_t lim = INT64_MAX / 1000000000 - 1;
+	int64_t frac = p->frac_digits == 9 ? (int64_t)p->frac : (int64_t)p->frac * 1000;
+	if (p->sec > lim)
+		return INT64_MAX - 1000000000;
+	if (p->sec < -lim)
+		return INT64_MIN + 1000000000;
+	return p->sec * 1000000000 + frac;
+}
+
+int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct sf_sink_state *st)
+{
+	struct sf_src src = { 0 };
+	struct stats stats = { 0 };
+	struct sf_track *trk = NULL;
+	struct sf_track_stats ts = { 0 };
+	struct run run = { .sink = sink, .st = st };
+	char err[SF_SRC_ERRLEN] = "";
+	struct sf_frame f;
+	sf_ns t0 = 0;
+	sf_ns stop = 0;
+	bool stop_known = false;
+	int64_t wall0 = 0;
+	int rc = SF_EXIT_OK;
+
+	memset(&f, 0, sizeof(f));
+	if (!sf_src_open_file(&src, o->file, o->nano, err, sizeof(err))) {
+		fprintf(stderr, "synfin: %s: %s\n", o->file, err);
+		return SF_EXIT_INPUT;
+	}
+	if (o->filter != NULL && !sf_src_set_filter(&src, o->filter, err, sizeof(err))) {
+		fprintf(stderr, "synfin: %s: %s ('%s')\n", o->file, err, o->filter);
+		sf_src_close(&src);
+		return SF_EXIT_USAGE;
+	}
+	trk = sf_track_new(&o->track, conn_done, &run);
+	if (trk == NULL) {
+		fprintf(stderr, "synfin: out of memory for %" PRIu32 " connections (--max-conns)\n",
+			o->track.max_conns);
+		sf_src_close(&src);
+		return SF_EXIT_INPUT;
+	}
+	st->track = trk;
+
+	for (;;) {
+		struct sf_pkt pkt;
+		struct sf_seg_info si;
+		const uint8_t *data = NULL;
+		enum sf_src_rc r = sf_src_next(&src, &pkt, &data, err, sizeof(err));
+		sf_ns now = 0;
+
+		if (r == SF_SRC_EOF)
+			break;
+		if (r == SF_SRC_FILTER) {
+			const char *ln = pcap_datalink_val_to_name(pkt.dlt);
+			(void)sf_buf_flush(st->out);
+			fprintf(stderr,
+				"synfin: %s: packet %" PRIu64 ": %s (for link type %d, %s)\n",
+				o->file, pkt.num, err, pkt.dlt, ln ? ln : "unknown");
+			rc = SF_EXIT_USAGE;
+			break;
+		}
+		if (r == SF_SRC_ERROR) {
+			(void)sf_buf_flush(st->out);
+			fprintf(stderr, "synfin: %s: packet %" PRIu64 ": %s\n", o->file, pkt.num,
+				err);
+			rc = SF_EXIT_DAMAGED;
+			break;
+		}
+		now = pkt_ns(&pkt);
+		if (o->stop_base != SF_STOP_NONE) {
+			if (!stop_known)
+				stop = stop_time(o, now); /* counted from the first packet */
+			stop_known = true;
+			if (now > stop)
+				break;
+		}
+		if (o->realtime > 0) {
+			if (wall0 == 0) {
+				wall0 = mono_ns();
+				t0 = now;
+			}
+			(void)sf_buf_flush(st->out); /* show what came before the wait */
+			pace(o->realtime, t0, wall0, now);
+		}
+		if (sink->no_csum)
+			(void)sf_dec_frame_nocsum(pkt.dlt, data, pkt.caplen, pkt.wirelen, &f);
+		else
+			(void)sf_dec_frame(pkt.dlt, data, pkt.caplen, pkt.wirelen, &f);
+		stats.kinds[f.kind]++;
+		if (f.kind == SF_FRAME_LINK_UNSUPPORTED && stats.kinds[f.kind] == 1)
+			stats.bad_dlt = pkt.dlt;
+		if (f.rc != SF_DEC_OK && stats.problems++ == 0) {
+			stats.first_problem = pkt.num;
+			stats.first_why = f.why;
+		}
+		if (f.kind != SF_FRAME_TCP && f.kind != SF_FRAME_BROKEN) {
+			if (!sink->untracked)
+				sf_track_advance(trk, now);
+			continue;
+		}
+		stats.lines++;
+		if (f.kind == SF_FRAME_TCP && !sink->untracked && sf_track_seg(trk, &f, now, &si))
+			sink->frame(st, &pkt, &f, &si);
+		else
+			sink->frame(st, &pkt, &f, NULL);
+		if (st->out->failed) /* a closed pipe or a full disk: nothing more to say */
+			break;
+		if (o->count != 0 && stats.lines >= o->count)
+			break;
+	}
+	if (stop_known && !sink->untracked)
+		sf_track_advance(trk, stop); /* what expired by the moment is gone */
+	if (sink->finish)
+		sink->finish(st); /* sees the connections still open: the end of the capture */
+	sf_track_flush(trk);
+	if (sink->end)
+		sink->end(st);
+	if (!sf_buf_flush(st->out)) {
+		fprintf(stderr, "synfin: writing the output failed\n");
+		rc = SF_EXIT_OUTPUT;
+	}
+	ts = sf_track_stats(trk);
+	report_stats(o, &stats, &ts);
+	st->track = NULL;
+	sf_track_free(trk);
+	sf_src_close(&src);
+	return rc;
+}
