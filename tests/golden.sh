@@ -614,6 +614,39 @@ for f in pcaps/*.pcap pcaps/*.pcapng; do
 done
 verdict "ladder on every capture: decode's status, well-formed SVG" $st
 
+# Tracking options.
+# --max-conns: three interleaved connections through a pool of one must
+# evict, and say how many.
+if "$SYNFIN" decode -n --max-conns 1 -r pcaps/ladder-interleaved.pcap 2>"$tmp/err" >/dev/null &&
+	grep -q 'connections evicted at the --max-conns cap of 1$' "$tmp/err"; then
+	ok "--max-conns 1 evicts and says so"
+else
+	{ echo "stderr:"; cat "$tmp/err"; } >"$tmp/diff"
+	bad "--max-conns 1 evicts and says so"
+fi
+: >"$tmp/diff"
+# --idle-timeout: SYNs 1 s and 2 s apart become three connections at 0.5 s.
+n=$("$SYNFIN" decode -n --idle-timeout 0.5 -r pcaps/state-syn-retransmit.pcap | grep -c 'client CLOSED->SYN_SENT')
+if [ "$n" = 3 ]; then ok "--idle-timeout 0.5 splits idle SYN retries"; else
+	echo "got $n new connections, want 3" >"$tmp/diff"
+	bad "--idle-timeout 0.5 splits idle SYN retries"
+fi
+: >"$tmp/diff"
+# --realtime: a capture spanning 3.04 s, ten times faster, cannot take less
+# than 0.304 s (sleeping may run late, never early: a lower bound only).
+t0=$(date +%s%N)
+"$SYNFIN" decode -n --realtime=10 -r pcaps/state-syn-retransmit.pcap >/dev/null
+t1=$(date +%s%N)
+ms=$(((t1 - t0) / 1000000))
+if [ "$ms" -ge 304 ]; then ok "--realtime=10 paces a 3.04 s capture over at least 304 ms"; else
+	echo "took $ms ms" >"$tmp/diff"
+	bad "--realtime=10 paces a 3.04 s capture over at least 304 ms"
+fi
+: >"$tmp/diff"
+expect "--realtime=0 is refused" 2 "synfin decode: --realtime wants a speed-up factor above 0" \
+	decode -r "$good" --realtime=0
+expect "--msl x is refused" 2 "synfin decode: --msl wants seconds" decode -r "$good" --msl x
+
 # Help and version: status 0, on standard output.
 "$SYNFIN" --version >"$tmp/out" 2>&1
 case "$(cat "$tmp/out")" in
