@@ -87,11 +87,15 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB) \
 		$(ALL_LDFLAGS) $(CMOCKA_LIBS) $(PCAP_LIBS)
 
-# Until live capture lands (issue 4) the demo decodes a real conversation
-# captured on lo, checksums and all.
+# Until live capture lands (issue 4) the demo shows a real conversation
+# captured on lo: decoded with its state changes, as a ladder, as netstat.
 demo: deps-build
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(PROG) decode -n -v -r pcaps/loopback-partial-csum.pcap
+	$(Q)echo
+	$(Q)$(PROG) ladder -r pcaps/loopback-partial-csum.pcap
+	$(Q)echo
+	$(Q)$(PROG) report -n -r pcaps/loopback-partial-csum.pcap
 
 # --- tests -----------------------------------------------------------------
 

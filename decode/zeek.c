@@ -928,7 +928,8 @@ void sf_zeek_seg(struct sf_zeek *z, const struct sf_zeek_cfg *cfg, int dir,
 	 * exists, nothing else happens. */
 	if (f->rc != SF_DEC_OK)
 		return;
-	if (!cfg->ignore_checksums && (f->csum == SF_CSUM_BAD || f->csum == SF_CSUM_PARTIAL)) {
+	if (!cfg->ignore_checksums &&
+	    (f->csum == SF_CSUM_BAD || (f->csum == SF_CSUM_PARTIAL && !cfg->partial_ok))) {
 		scaled_c(z, s); /* the segment goes no further */
 		return;
 	}

@@ -60,6 +60,8 @@ typedef void (*sf_zeek_split_fn)(void *arg, const struct sf_zeek *z, int dir,
  * full default likely_server_ports, no split callback. */
 struct sf_zeek_cfg {
 	bool ignore_checksums;       /* zeek -C: bad checksums are not dropped */
+	bool partial_ok;             /* offloaded (partial) checksums are healthy, as synfin
+					says; Zeek itself counts them bad unless -C */
 	const uint8_t *server_ports; /* SF_ZEEK_PORTMAP_BYTES bitmap, NULL = Zeek's default set */
 	sf_zeek_split_fn split;      /* may be NULL */
 	void *split_arg;
