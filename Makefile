@@ -62,7 +62,7 @@ FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
 DEPS_BUILD := gcc make pkg-config libpcap-dev libnet1-dev
 DEPS_TEST  := libcmocka-dev jq
 DEPS_FUZZ  := clang libclang-rt-14-dev
-DEPS_BENCH := tcpdump
+DEPS_BENCH := tcpdump tcptrace
 DEPS_LINT  := clang-format
 DEPS_TSHARK := tshark
 DEPS_ALL   := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_TSHARK) $(DEPS_FUZZ) $(DEPS_BENCH) $(DEPS_LINT)

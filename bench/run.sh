@@ -1,13 +1,21 @@
 #!/bin/sh
-# bench/run.sh: `make bench`: synfin's decode speed and peak memory against the libpcap floor.
+# bench/run.sh: `make bench`: synfin's decode and connection-tracking speed and peak memory
+# against the libpcap floor, with tcpdump and tcptrace beside it.
 #
 # Environment:
-#   SYNFIN          the program to measure (default build/synfin)
-#   BENCH_SEGMENTS  packets in the large capture (default 2000000); the small one has a quarter
-#   BENCH_RUNS      runs per measurement; the median time is reported (default 5)
+#   SYNFIN            the program to measure (default build/synfin)
+#   BENCH_SEGMENTS    packets in the large capture (default 2000000); the small one has a quarter
+#   BENCH_RUNS        runs per measurement; the median time is reported (default 5)
+#   BENCH_OPEN_SMALL  connections open at once in the small tracking capture (default 100000)
+#   BENCH_OPEN_LARGE  the same in the large one (default 1000000; at most 1100000, the
+#                     --max-conns every tracking run is given)
 #
 # Needs build/bench/{gen,floor,peak} (the Makefile's bench target builds them).
-# The captures are made by bench/gen and kept in build/bench until gen changes.
+# The decode captures are made by bench/gen and kept in build/bench until gen
+# changes. The tracking captures (`gen --open`: every connection opened
+# first, then the data, then every close, OPEN_SEGS segments each) are 83 and
+# 830 MB; they take seconds to make, so they are made anew on every run and
+# removed when the script ends, however it ends.
 # Times are wall clock with the capture in the page cache, so the floor is the
 # cost of libpcap's read loop alone, not of the disk. Every command's output
 # goes to /dev/null; its standard error goes to build/bench/<name>.err, its
@@ -28,6 +36,16 @@ PEAK=$B/peak
 BIG=$B/bench.pcap
 SMALL=$B/bench-small.pcap
 CONNS=20000
+BENCH_OPEN_SMALL=${BENCH_OPEN_SMALL:-100000}
+BENCH_OPEN_LARGE=${BENCH_OPEN_LARGE:-1000000}
+OPEN_SMALL=$B/open-small.pcap
+OPEN_LARGE=$B/open-large.pcap
+EMPTY=$B/empty.pcap
+# Handshake, one data segment on average (gen varies it in pairs: 0 to 2),
+# and the four of the close.
+OPEN_SEGS=8
+MAX_CONNS=1100000
+TCPTRACE_LIMIT=120
 RESULTS=$B/results.txt
 TABLE=$B/results.txt.tmp
 
@@ -35,6 +53,13 @@ TABLE=$B/results.txt.tmp
 TARGET_COUNT=1.5
 TARGET_LINES=6
 TARGET_JSON=10
+TARGET_REPORT=2.5
+# Connection tracking: bytes of peak RSS per connection open at once, above
+# the baseline of an empty capture; the large file's whole peak (MiB, as the
+# peak_MB columns); its time per packet as a multiple of the small file's.
+TARGET_CONN_BYTES=256
+TARGET_CONN_PEAK_MB=300
+TARGET_CONN_SCALE=1.3
 
 die() {
 	echo "bench: $*" >&2
@@ -50,18 +75,22 @@ is_count() {
 
 is_count "$BENCH_SEGMENTS" || die "BENCH_SEGMENTS must be a positive integer, not '$BENCH_SEGMENTS'"
 is_count "$BENCH_RUNS" || die "BENCH_RUNS must be a positive integer, not '$BENCH_RUNS'"
+is_count "$BENCH_OPEN_SMALL" || die "BENCH_OPEN_SMALL must be a positive integer, not '$BENCH_OPEN_SMALL'"
+is_count "$BENCH_OPEN_LARGE" || die "BENCH_OPEN_LARGE must be a positive integer, not '$BENCH_OPEN_LARGE'"
+[ "$BENCH_OPEN_LARGE" -le "$MAX_CONNS" ] ||
+	die "BENCH_OPEN_LARGE must be at most $MAX_CONNS (the --max-conns of the tracking runs)"
 [ "$BENCH_SEGMENTS" -ge 28 ] || die "BENCH_SEGMENTS must be at least 28 (7 per connection, 4 files' worth)"
 for t in "$SYNFIN" "$GEN" "$FLOOR" "$PEAK"; do
 	[ -x "$t" ] || die "$t is missing: run 'make bench', which builds it"
 done
 
-# make_pcap FILE SEGMENTS CONNS: (re)generates FILE when it is missing, older
-# than the generator, or was made with other arguments (kept in FILE.args).
-# gen writes a temporary file first, so an interrupted run leaves no capture
-# that looks finished.
+# make_pcap FILE SEGMENTS CONNS [--open]: (re)generates FILE when it is
+# missing, older than the generator, or was made with other arguments (kept
+# in FILE.args). gen writes a temporary file first, so an interrupted run
+# leaves no capture that looks finished.
 make_pcap() {
 	f=$1
-	args="-n $2 -c $3"
+	args="-n $2 -c $3${4:+ $4}"
 	if [ -f "$f" ] && [ -z "$(find "$GEN" -newer "$f")" ] &&
 		[ "$(cat "$f.args" 2>/dev/null || true)" = "$args" ]; then
 		return 0
@@ -72,6 +101,15 @@ make_pcap() {
 	mv "$f.tmp" "$f"
 	echo "$args" >"$f.args"
 }
+
+# The tracking captures are large and cheap to make again: never left behind.
+cleanup() {
+	rm -f "$OPEN_SMALL" "$OPEN_SMALL.tmp" "$OPEN_SMALL.args" \
+		"$OPEN_LARGE" "$OPEN_LARGE.tmp" "$OPEN_LARGE.args" "$EMPTY" "$TABLE"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 mkdir -p "$B"
 small_segs=$((BENCH_SEGMENTS / 4))
@@ -112,6 +150,33 @@ once() {
 		cat "$B/$name.err" >&2
 		die "$name failed (${line:-peak did not report}): $*"
 	}
+	record "$name" "$line"
+}
+
+# bounded NAME CMD...: as once, with CMD stopped by timeout(1) after
+# TCPTRACE_LIMIT seconds; returns 1, recording nothing, when it ran out.
+bounded() {
+	name=$1
+	shift
+	rc=0
+	line=$("$PEAK" timeout "$TCPTRACE_LIMIT" "$@" 2>>"$B/$name.err") || rc=$?
+	if [ "$rc" = 124 ]; then
+		printf ' %s=timeout' "$name" >&2
+		return 1
+	fi
+	[ "$rc" = 0 ] || {
+		echo >&2
+		cat "$B/$name.err" >&2
+		die "$name failed (${line:-peak did not report}): $*"
+	}
+	record "$name" "$line"
+}
+
+# record NAME PEAK_LINE: appends the seconds to NAME.times, keeps the largest
+# peak RSS in NAME.kb.
+record() {
+	name=$1
+	line=$2
 	wall=${line#wall_s=}
 	wall=${wall%% *}
 	kb=${line#*maxrss_kb=}
@@ -141,8 +206,11 @@ row() {
 
 have_tcpdump=0
 command -v tcpdump >/dev/null 2>&1 && have_tcpdump=1
-names="floor count lines json small-count small-lines small-json"
+have_tcptrace=0
+command -v tcptrace >/dev/null 2>&1 && have_tcptrace=1
+names="floor count lines json report small-count small-lines small-json"
 [ "$have_tcpdump" = 1 ] && names="$names tcpdump"
+[ "$have_tcptrace" = 1 ] && names="$names tcptrace"
 for n in $names; do
 	: >"$B/$n.err"
 	: >"$B/$n.times"
@@ -159,7 +227,9 @@ while [ "$i" -lt "$BENCH_RUNS" ]; do
 	once count "$SYNFIN" decode --count -r "$BIG"
 	once lines "$SYNFIN" decode -n -r "$BIG"
 	once json "$SYNFIN" decode --json -r "$BIG"
+	once report "$SYNFIN" report -r "$BIG"
 	[ "$have_tcpdump" = 1 ] && once tcpdump env TZ=UTC tcpdump -nn -r "$BIG"
+	[ "$have_tcptrace" = 1 ] && once tcptrace tcptrace -n "$BIG"
 	once small-count "$SYNFIN" decode --count -r "$SMALL"
 	once small-lines "$SYNFIN" decode -n -r "$SMALL"
 	once small-json "$SYNFIN" decode --json -r "$SMALL"
@@ -169,12 +239,93 @@ floor_s=$(median floor) floor_kb=$(cat "$B/floor.kb")
 count_s=$(median count) count_kb=$(cat "$B/count.kb")
 lines_s=$(median lines) lines_kb=$(cat "$B/lines.kb")
 json_s=$(median json) json_kb=$(cat "$B/json.kb")
+report_s=$(median report) report_kb=$(cat "$B/report.kb")
 scount_kb=$(cat "$B/small-count.kb")
 slines_kb=$(cat "$B/small-lines.kb")
 sjson_kb=$(cat "$B/small-json.kb")
 if [ "$have_tcpdump" = 1 ]; then
 	tcpdump_s=$(median tcpdump) tcpdump_kb=$(cat "$B/tcpdump.kb")
 fi
+if [ "$have_tcptrace" = 1 ]; then
+	tcptrace_s=$(median tcptrace) tcptrace_kb=$(cat "$B/tcptrace.kb")
+fi
+
+# --- connection tracking: every connection open at once ---------------------
+#
+# synfin report on captures holding BENCH_OPEN_SMALL and BENCH_OPEN_LARGE
+# connections open at once, all with the same --max-conns, so both pay the
+# same fixed costs; the baseline is the same command on a capture of no
+# packets. tcptrace runs on the small capture only (on the large one it would
+# need some 8 GB) and only while it finishes within TCPTRACE_LIMIT seconds.
+open_small_segs=$((BENCH_OPEN_SMALL * OPEN_SEGS))
+open_large_segs=$((BENCH_OPEN_LARGE * OPEN_SEGS))
+make_pcap "$OPEN_SMALL" "$open_small_segs" "$BENCH_OPEN_SMALL" --open
+make_pcap "$OPEN_LARGE" "$open_large_segs" "$BENCH_OPEN_LARGE" --open
+# The pcap file header alone: a valid capture of no packets.
+dd if="$OPEN_SMALL" of="$EMPTY" bs=24 count=1 2>/dev/null || die "cannot write $EMPTY"
+for f in "$OPEN_SMALL" "$OPEN_LARGE"; do
+	want=$open_small_segs
+	[ "$f" = "$OPEN_LARGE" ] && want=$open_large_segs
+	n=$("$FLOOR" "$f") || die "$FLOOR $f failed"
+	n=${n%% *}
+	[ "$n" = "$want" ] || die "$f holds $n packets, not $want"
+done
+cat "$OPEN_SMALL" "$OPEN_LARGE" >/dev/null
+
+cnames="empty open-small open-large"
+[ "$have_tcptrace" = 1 ] && cnames="$cnames tcptrace-empty tcptrace-open"
+for n in $cnames; do
+	: >"$B/$n.err"
+	: >"$B/$n.times"
+	echo 0 >"$B/$n.kb"
+done
+tt_open=$have_tcptrace # 1 while tcptrace on the small capture is still run
+tt_note=""
+i=0
+while [ "$i" -lt "$BENCH_RUNS" ]; do
+	i=$((i + 1))
+	printf 'bench: tracking run %s/%s:' "$i" "$BENCH_RUNS" >&2
+	once empty "$SYNFIN" report --max-conns "$MAX_CONNS" -r "$EMPTY"
+	once open-small "$SYNFIN" report --max-conns "$MAX_CONNS" -r "$OPEN_SMALL"
+	once open-large "$SYNFIN" report --max-conns "$MAX_CONNS" -r "$OPEN_LARGE"
+	if [ "$tt_open" = 1 ]; then
+		once tcptrace-empty tcptrace -n "$EMPTY"
+		if ! bounded tcptrace-open tcptrace -n "$OPEN_SMALL"; then
+			tt_open=0
+			tt_note="did not finish in $TCPTRACE_LIMIT s"
+		elif awk -v w="$wall" 'BEGIN { exit !(w > 20) }'; then
+			tt_open=0 # slow: one run is enough to say so
+		fi
+	fi
+	echo >&2
+done
+empty_s=$(median empty) empty_kb=$(cat "$B/empty.kb")
+osmall_s=$(median open-small) osmall_kb=$(cat "$B/open-small.kb")
+olarge_s=$(median open-large) olarge_kb=$(cat "$B/open-large.kb")
+if [ "$have_tcptrace" = 1 ] && [ -z "$tt_note" ]; then
+	ttempty_kb=$(cat "$B/tcptrace-empty.kb")
+	ttopen_s=$(median tcptrace-open) ttopen_kb=$(cat "$B/tcptrace-open.kb")
+	ttopen_n=$(wc -l <"$B/tcptrace-open.times")
+fi
+
+# crow NAME CONNS PACKETS SECONDS RSS_KB BASE_KB BYTES_TARGET PEAK_TARGET: one
+# line of the tracking table. B/conn is (RSS - BASE) / CONNS, judged against
+# BYTES_TARGET; PEAK_TARGET judges the whole peak in MiB ("-": no target).
+crow() {
+	awk -v name="$1" -v n="$2" -v pk="$3" -v s="$4" -v kb="$5" -v base="$6" -v btgt="$7" \
+		-v ptgt="$8" 'BEGIN {
+		us = pk > 0 ? sprintf("%9.3f", s * 1e6 / pk) : sprintf("%9s", "-")
+		per = n > 0 ? sprintf("%7.0f", (kb - base) * 1024 / n) : sprintf("%7s", "-")
+		verdict = ""
+		if (n > 0 && btgt != "-")
+			verdict = sprintf("<= %s B/conn %s", btgt,
+				(kb - base) * 1024 / n <= btgt + 0 ? "ok" : "MISSED")
+		if (ptgt != "-")
+			verdict = sprintf("%s, peak <= %s MB %s", verdict, ptgt,
+				kb / 1024 <= ptgt + 0 ? "ok" : "MISSED")
+		printf "%-28s %8d %9d %9.3f %s %8.1f %s   %s\n", name, n, pk, s, us, kb / 1024, per, verdict
+	}'
+}
 
 # mem NAME SMALL_KB LARGE_KB: "constant" allows 1 MiB of noise (allocator
 # arenas, libc's lazily touched pages), far below what keeping per-packet
@@ -197,10 +348,16 @@ mem() {
 	row "synfin decode --count" "$count_s" "$count_kb" "$TARGET_COUNT"
 	row "synfin decode -n" "$lines_s" "$lines_kb" "$TARGET_LINES"
 	row "synfin decode --json" "$json_s" "$json_kb" "$TARGET_JSON"
+	row "synfin report" "$report_s" "$report_kb" "$TARGET_REPORT"
 	if [ "$have_tcpdump" = 1 ]; then
 		row "TZ=UTC tcpdump -nn" "$tcpdump_s" "$tcpdump_kb" -
 	else
 		echo "tcpdump: not installed, skipped (make deps-bench installs it)"
+	fi
+	if [ "$have_tcptrace" = 1 ]; then
+		row "tcptrace -n" "$tcptrace_s" "$tcptrace_kb" -
+	else
+		echo "tcptrace: not installed, skipped (make deps-bench installs it)"
 	fi
 	echo
 	echo "peak memory of synfin decode: $SMALL ($small_segs segments," \
@@ -209,6 +366,40 @@ mem() {
 	mem "synfin decode --count" "$scount_kb" "$count_kb"
 	mem "synfin decode -n" "$slines_kb" "$lines_kb"
 	mem "synfin decode --json" "$sjson_kb" "$json_kb"
+	echo
+	echo "connection tracking: gen --open captures (every handshake, then the data, then every" \
+		"close: all connections open at once, $OPEN_SEGS segments each);" \
+		"synfin report --max-conns $MAX_CONNS -r FILE; B/conn = (peak RSS - that of a capture" \
+		"of no packets) / connections"
+	echo "small: $(basename "$OPEN_SMALL"), large: $(basename "$OPEN_LARGE")"
+	printf '%-28s %8s %9s %9s %9s %8s %7s   %s\n' "command" "conns" "packets" "median_s" \
+		"us/packet" "peak_MB" "B/conn" "target"
+	crow "synfin report, no packets" 0 0 "$empty_s" "$empty_kb" 0 - -
+	crow "synfin report, small" "$BENCH_OPEN_SMALL" "$open_small_segs" \
+		"$osmall_s" "$osmall_kb" "$empty_kb" "$TARGET_CONN_BYTES" -
+	crow "synfin report, large" "$BENCH_OPEN_LARGE" "$open_large_segs" \
+		"$olarge_s" "$olarge_kb" "$empty_kb" "$TARGET_CONN_BYTES" "$TARGET_CONN_PEAK_MB"
+	awk -v a="$osmall_s" -v pa="$open_small_segs" -v b="$olarge_s" -v pb="$open_large_segs" \
+		-v na="$BENCH_OPEN_SMALL" -v nb="$BENCH_OPEN_LARGE" -v tgt="$TARGET_CONN_SCALE" 'BEGIN {
+		r = (b / pb) / (a / pa)
+		printf "time per packet, %d vs %d connections open: %.2fx   <= %sx  %s\n", nb, na, r, tgt,
+			r <= tgt + 0 ? "ok" : "MISSED"
+	}'
+	if [ "$have_tcptrace" = 0 ]; then
+		echo "tcptrace: not installed, skipped (make deps-bench installs it)"
+	elif [ -n "$tt_note" ]; then
+		echo "tcptrace -n, small: $tt_note"
+	else
+		crow "tcptrace -n, small" "$BENCH_OPEN_SMALL" "$open_small_segs" \
+			"$ttopen_s" "$ttopen_kb" "$ttempty_kb" - -
+		awk -v kb="$ttopen_kb" -v base="$ttempty_kb" -v n="$BENCH_OPEN_SMALL" -v runs="$ttopen_n" \
+			-v nb="$BENCH_OPEN_LARGE" 'BEGIN {
+			printf "tcptrace: B/conn above its own run on no packets, median of %d runs;" \
+				" not run on the large capture (that would take some %.1f GB)\n",
+				runs, (kb - base) * 1024 / n * nb / 1e9 }'
+	fi
+	echo "tshark: not run on the tracking captures (its per-packet and per-connection state" \
+		"takes gigabytes)"
 } >"$TABLE"
 mv "$TABLE" "$RESULTS"
 echo

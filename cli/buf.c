@@ -20,11 +20,20 @@ bool sf_buf_flush(struct sf_buf *b)
 
 void sf_buf_ipv4(struct sf_buf *b, const uint8_t a[4])
 {
+	/* Built in place and copied once: a per-character call costs more. */
+	char t[16];
+	size_t n = 0;
 	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
 		if (i)
-			sf_buf_ch(b, '.');
-		sf_buf_u64(b, a[i]);
+			t[n++] = '.';
+		if (v >= 100)
+			t[n++] = (char)('0' + v / 100);
+		if (v >= 10)
+			t[n++] = (char)('0' + v / 10 % 10);
+		t[n++] = (char)('0' + v % 10);
 	}
+	sf_buf_mem(b, t, n);
 }
 
 /* RFC 5952 text, exactly as glibc's inet_ntop writes it: lowercase hex
@@ -34,6 +43,8 @@ void sf_buf_ipv4(struct sf_buf *b, const uint8_t a[4])
  * costs half the time of a decode line, through sprintf. */
 void sf_buf_ipv6(struct sf_buf *b, const uint8_t a[16])
 {
+	char t[48];
+	size_t n = 0;
 	static const char hx[] = "0123456789abcdef";
 	uint16_t w[8];
 	int best = -1, bestlen = 0, cur = -1, curlen = 0;
@@ -58,26 +69,28 @@ void sf_buf_ipv6(struct sf_buf *b, const uint8_t a[16])
 	for (int i = 0; i < 8; i++) {
 		if (best >= 0 && i >= best && i < best + bestlen) {
 			if (i == best)
-				sf_buf_ch(b, ':');
+				t[n++] = ':';
 			continue;
 		}
 		if (i)
-			sf_buf_ch(b, ':');
+			t[n++] = ':';
 		if (i == 6 && best == 0 && (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
+			sf_buf_mem(b, t, n);
 			sf_buf_ipv4(b, a + 12);
 			return;
 		}
-		bool lead = true;
-		for (int sh = 12; sh >= 0; sh -= 4) {
-			unsigned nib = (w[i] >> sh) & 0xf;
-			if (lead && nib == 0 && sh > 0)
-				continue;
-			lead = false;
-			sf_buf_ch(b, hx[nib]);
+		/* Hex without leading zeros, by digit count: no branch per digit. */
+		{
+			unsigned v = w[i];
+			int nd = v >= 0x1000 ? 4 : v >= 0x100 ? 3 : v >= 0x10 ? 2 : 1;
+			for (int k = nd - 1; k >= 0; k--)
+				t[n + (size_t)(nd - 1 - k)] = hx[(v >> (4 * k)) & 0xf];
+			n += (size_t)nd;
 		}
 	}
 	if (best >= 0 && best + bestlen == 8)
-		sf_buf_ch(b, ':');
+		t[n++] = ':';
+	sf_buf_mem(b, t, n);
 }
 
 void sf_buf_ip(struct sf_buf *b, uint8_t ver, const uint8_t *a)

@@ -47,6 +47,9 @@ static inline void sf_buf_mem(struct sf_buf *b, const char *s, size_t n)
 	b->n += n;
 }
 
+/* A string literal: its length is known when compiling. */
+#define SF_BUF_LIT(b, lit) sf_buf_mem((b), (lit), sizeof(lit) - 1)
+
 static inline void sf_buf_str(struct sf_buf *b, const char *s)
 {
 	sf_buf_mem(b, s, strlen(s));
@@ -59,14 +62,27 @@ static inline void sf_buf_ch(struct sf_buf *b, char c)
 	b->d[b->n++] = c;
 }
 
+/* Two digits per division: every line prints a dozen numbers. */
 static inline void sf_buf_u64(struct sf_buf *b, uint64_t v)
 {
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+				       "25262728293031323334353637383940414243444546474849"
+				       "50515253545556575859606162636465666768697071727374"
+				       "75767778798081828384858687888990919293949596979899";
 	char t[20];
 	size_t i = sizeof(t);
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100) * 2;
+		v /= 100;
+		t[--i] = pairs[r + 1];
+		t[--i] = pairs[r];
+	}
+	if (v >= 10) {
+		t[--i] = pairs[v * 2 + 1];
+		t[--i] = pairs[v * 2];
+	} else {
+		t[--i] = (char)('0' + v);
+	}
 	sf_buf_mem(b, t + i, sizeof(t) - i);
 }
 

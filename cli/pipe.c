@@ -239,6 +239,7 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 	struct stats stats = { 0 };
 	struct sf_track *trk = NULL;
 	struct sf_track_stats ts = { 0 };
+	struct sf_track_cfg tcfg;
 	struct run run = { .sink = sink, .st = st };
 	char err[SF_SRC_ERRLEN] = "";
 	struct sf_frame f;
@@ -258,7 +259,9 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 		sf_src_close(&src);
 		return SF_EXIT_USAGE;
 	}
-	trk = sf_track_new(&o->track, conn_done, &run);
+	tcfg = o->track;
+	tcfg.no_zeek = !sink->zeek;
+	trk = sf_track_new(&tcfg, conn_done, &run);
 	if (trk == NULL) {
 		fprintf(stderr, "synfin: out of memory for %" PRIu32 " connections (--max-conns)\n",
 			o->track.max_conns);

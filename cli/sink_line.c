@@ -34,19 +34,19 @@ void sf_sink_time(struct sf_sink_state *st, const struct sf_pkt *pkt)
 static void opt_name(struct sf_buf *b, const struct sf_tcp_opt *o)
 {
 	switch (o->kind) {
-	case SF_TCPOPT_EOL: sf_buf_str(b, "eol"); return;
-	case SF_TCPOPT_NOP: sf_buf_str(b, "nop"); return;
-	case SF_TCPOPT_MSS: sf_buf_str(b, "mss"); return;
-	case SF_TCPOPT_WS: sf_buf_str(b, "wscale"); return;
-	case SF_TCPOPT_SACKOK: sf_buf_str(b, "sackOK"); return;
-	case SF_TCPOPT_SACK: sf_buf_str(b, "sack"); return;
-	case SF_TCPOPT_TS: sf_buf_str(b, "TS"); return;
-	case SF_TCPOPT_MD5: sf_buf_str(b, "md5"); return;
-	case SF_TCPOPT_AO: sf_buf_str(b, "tcp-ao"); return;
-	case SF_TCPOPT_MPTCP: sf_buf_str(b, "mptcp"); return;
-	case SF_TCPOPT_TFO: sf_buf_str(b, "tfo"); return;
+	case SF_TCPOPT_EOL: SF_BUF_LIT(b, "eol"); return;
+	case SF_TCPOPT_NOP: SF_BUF_LIT(b, "nop"); return;
+	case SF_TCPOPT_MSS: SF_BUF_LIT(b, "mss"); return;
+	case SF_TCPOPT_WS: SF_BUF_LIT(b, "wscale"); return;
+	case SF_TCPOPT_SACKOK: SF_BUF_LIT(b, "sackOK"); return;
+	case SF_TCPOPT_SACK: SF_BUF_LIT(b, "sack"); return;
+	case SF_TCPOPT_TS: SF_BUF_LIT(b, "TS"); return;
+	case SF_TCPOPT_MD5: SF_BUF_LIT(b, "md5"); return;
+	case SF_TCPOPT_AO: SF_BUF_LIT(b, "tcp-ao"); return;
+	case SF_TCPOPT_MPTCP: SF_BUF_LIT(b, "mptcp"); return;
+	case SF_TCPOPT_TFO: SF_BUF_LIT(b, "tfo"); return;
 	default:
-		sf_buf_str(b, "unknown-");
+		SF_BUF_LIT(b, "unknown-");
 		sf_buf_u64(b, o->kind);
 		return;
 	}
@@ -56,9 +56,9 @@ static void opt_tfo(struct sf_buf *b, const struct sf_tcp *t, const struct sf_tc
 {
 	sf_buf_str(b, o->kind == SF_TCPOPT_TFO ? "tfo" : "exp-tfo");
 	if (t->tfo_len == 0) {
-		sf_buf_str(b, " cookiereq");
+		SF_BUF_LIT(b, " cookiereq");
 	} else {
-		sf_buf_str(b, " cookie ");
+		SF_BUF_LIT(b, " cookie ");
 		sf_buf_hexbytes(b, t->tfo_cookie, t->tfo_len);
 	}
 }
@@ -69,15 +69,15 @@ static void opt_value(struct sf_buf *b, const struct sf_tcp *t, const struct sf_
 {
 	switch (o->kind) {
 	case SF_TCPOPT_MSS:
-		sf_buf_str(b, "mss ");
+		SF_BUF_LIT(b, "mss ");
 		sf_buf_u64(b, o->v1);
 		return;
 	case SF_TCPOPT_WS:
-		sf_buf_str(b, "wscale ");
+		SF_BUF_LIT(b, "wscale ");
 		sf_buf_u64(b, o->v1);
 		return;
 	case SF_TCPOPT_SACK:
-		sf_buf_str(b, "sack ");
+		SF_BUF_LIT(b, "sack ");
 		sf_buf_u64(b, t->nsack);
 		sf_buf_ch(b, ' ');
 		for (unsigned k = 0; k < t->nsack; k++) {
@@ -89,13 +89,13 @@ static void opt_value(struct sf_buf *b, const struct sf_tcp *t, const struct sf_
 		}
 		return;
 	case SF_TCPOPT_TS:
-		sf_buf_str(b, "TS val ");
+		SF_BUF_LIT(b, "TS val ");
 		sf_buf_u64(b, o->v1);
-		sf_buf_str(b, " ecr ");
+		SF_BUF_LIT(b, " ecr ");
 		sf_buf_u64(b, o->v2);
 		return;
 	case SF_TCPOPT_MPTCP:
-		sf_buf_str(b, "mptcp ");
+		SF_BUF_LIT(b, "mptcp ");
 		sf_buf_u64(b, o->len);
 		sf_buf_ch(b, ' ');
 		if (o->v1 < sizeof(mptcp_names) / sizeof(mptcp_names[0]))
@@ -114,7 +114,7 @@ static void opt_value(struct sf_buf *b, const struct sf_tcp *t, const struct sf_
 			return;
 		}
 		opt_name(b, o);
-		sf_buf_str(b, " len ");
+		SF_BUF_LIT(b, " len ");
 		sf_buf_u64(b, o->len);
 		return;
 	}
@@ -127,13 +127,13 @@ void sf_sink_tcp_options(struct sf_buf *b, const struct sf_tcp *t)
 		if (i)
 			sf_buf_ch(b, ',');
 		if (o->flags & SF_OPT_BAD) {
-			sf_buf_str(b, "[bad opt]");
+			SF_BUF_LIT(b, "[bad opt]");
 		} else if (o->flags & SF_OPT_CUT) {
 			opt_name(b, o); /* the capture ended inside it */
 		} else if (o->flags & SF_OPT_SIZE) {
-			sf_buf_str(b, "[bad opt kind ");
+			SF_BUF_LIT(b, "[bad opt kind ");
 			sf_buf_u64(b, o->kind);
-			sf_buf_str(b, " len ");
+			SF_BUF_LIT(b, " len ");
 			sf_buf_u64(b, o->len);
 			sf_buf_ch(b, ']');
 		} else {
@@ -156,11 +156,11 @@ static void endpoint(struct sf_sink_state *st, const struct sf_ip *ip, const uin
 
 static void note(struct sf_buf *b, const struct sf_frame *f)
 {
-	sf_buf_str(b, " [|");
+	SF_BUF_LIT(b, " [|");
 	sf_buf_str(b, sf_layer_name(f->layer));
-	sf_buf_str(b, ": ");
+	SF_BUF_LIT(b, ": ");
 	sf_buf_str(b, sf_dec_rc_name(f->rc));
-	sf_buf_str(b, ", ");
+	SF_BUF_LIT(b, ", ");
 	sf_buf_str(b, sf_dec_strerror(f->why));
 	sf_buf_ch(b, ']');
 }
@@ -173,25 +173,25 @@ const char *sf_sink_role_name(int role)
 /* " [stream 3] [TCP Dup ACK #2] client ESTABLISHED->FIN_WAIT_1, server ..." */
 static void tracking(struct sf_buf *b, const struct sf_seg_info *si)
 {
-	sf_buf_str(b, " [stream ");
+	SF_BUF_LIT(b, " [stream ");
 	sf_buf_u64(b, si->conn->stream);
 	sf_buf_ch(b, ']');
 	for (unsigned i = 0; i < SF_NOTE_BITS; i++) {
 		uint32_t bit = 1u << i;
 		if (!(si->an.notes & bit))
 			continue;
-		sf_buf_str(b, " [");
+		SF_BUF_LIT(b, " [");
 		sf_buf_str(b, sf_seqan_note_text(bit));
 		if (bit == SF_NOTE_DUPLICATE_ACK) {
-			sf_buf_str(b, " #");
+			SF_BUF_LIT(b, " #");
 			sf_buf_u64(b, si->an.dupack);
 		}
 		sf_buf_ch(b, ']');
 	}
 	if (si->unexpected) {
-		sf_buf_str(b, " [unexpected segment: client ");
+		SF_BUF_LIT(b, " [unexpected segment: client ");
 		sf_buf_str(b, sf_st_name(si->unexp_from[SF_ORIG]));
-		sf_buf_str(b, ", server ");
+		SF_BUF_LIT(b, ", server ");
 		sf_buf_str(b, sf_st_name(si->unexp_from[SF_RESP]));
 		sf_buf_ch(b, ']');
 	}
@@ -199,7 +199,7 @@ static void tracking(struct sf_buf *b, const struct sf_seg_info *si)
 		const struct sf_change *ch = &si->change[i];
 		/* One endpoint's steps in a row read as a path: A->B->C. */
 		if (i > 0 && si->change[i - 1].role == ch->role) {
-			sf_buf_str(b, "->");
+			SF_BUF_LIT(b, "->");
 			sf_buf_str(b, sf_st_name(ch->to));
 			continue;
 		}
@@ -207,7 +207,7 @@ static void tracking(struct sf_buf *b, const struct sf_seg_info *si)
 		sf_buf_str(b, sf_sink_role_name(ch->role));
 		sf_buf_ch(b, ' ');
 		sf_buf_str(b, sf_st_name(ch->from));
-		sf_buf_str(b, "->");
+		SF_BUF_LIT(b, "->");
 		sf_buf_str(b, sf_st_name(ch->to));
 	}
 }
@@ -222,7 +222,7 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const
 	sf_buf_reserve(b);
 	sf_sink_time(st, pkt);
 	if (f->kind != SF_FRAME_TCP) {
-		sf_buf_str(b, " packet ");
+		SF_BUF_LIT(b, " packet ");
 		sf_buf_u64(b, pkt->num);
 		note(b, f);
 		sf_buf_ch(b, '\n');
@@ -230,25 +230,25 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const
 	}
 	sf_buf_str(b, f->ip.ver == 4 ? " IP " : " IP6 ");
 	endpoint(st, &f->ip, f->ip.src, t->sport);
-	sf_buf_str(b, " > ");
+	SF_BUF_LIT(b, " > ");
 	endpoint(st, &f->ip, f->ip.dst, t->dport);
-	sf_buf_str(b, ": Flags [");
+	SF_BUF_LIT(b, ": Flags [");
 	sf_buf_str(b, sf_tcp_flags_str(t->flags, fl));
 	sf_buf_ch(b, ']');
 	if (st->opts->verbose || f->csum == SF_CSUM_BAD) {
-		sf_buf_str(b, ", cksum ");
+		SF_BUF_LIT(b, ", cksum ");
 		sf_buf_hex(b, t->sum, 4);
 		switch (f->csum) {
-		case SF_CSUM_GOOD: sf_buf_str(b, " (correct)"); break;
+		case SF_CSUM_GOOD: SF_BUF_LIT(b, " (correct)"); break;
 		case SF_CSUM_BAD:
-			sf_buf_str(b, " (incorrect -> ");
+			SF_BUF_LIT(b, " (incorrect -> ");
 			sf_buf_hex(b, f->csum_calc, 4);
 			sf_buf_ch(b, ')');
 			break;
 		case SF_CSUM_PARTIAL:
-			sf_buf_str(b, " (partial: offloaded, pseudo-header only)");
+			SF_BUF_LIT(b, " (partial: offloaded, pseudo-header only)");
 			break;
-		default: sf_buf_str(b, " (unverified)"); break;
+		default: SF_BUF_LIT(b, " (unverified)"); break;
 		}
 	}
 	/* Relative numbers (ISN = 0) once the tracker knows the ISNs, as
@@ -256,7 +256,7 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const
 	uint32_t seq = si && !st->opts->absolute ? si->rel_seq : t->seq;
 	uint32_t ack = si && !st->opts->absolute ? si->rel_ack : t->ack;
 	if (t->paylen > 0 || (t->flags & (SF_TH_SYN | SF_TH_FIN | SF_TH_RST))) {
-		sf_buf_str(b, ", seq ");
+		SF_BUF_LIT(b, ", seq ");
 		sf_buf_u64(b, seq);
 		if (t->paylen > 0) {
 			sf_buf_ch(b, ':');
@@ -264,32 +264,32 @@ static void line_frame(struct sf_sink_state *st, const struct sf_pkt *pkt, const
 		}
 	}
 	if (t->flags & SF_TH_ACK) {
-		sf_buf_str(b, ", ack ");
+		SF_BUF_LIT(b, ", ack ");
 		sf_buf_u64(b, ack);
 	}
-	sf_buf_str(b, ", win ");
+	SF_BUF_LIT(b, ", win ");
 	sf_buf_u64(b, t->win);
 	if (t->flags & SF_TH_URG) {
-		sf_buf_str(b, ", urg ");
+		SF_BUF_LIT(b, ", urg ");
 		sf_buf_u64(b, t->urp);
 	}
 	if (t->nopt > 0) {
-		sf_buf_str(b, ", options [");
+		SF_BUF_LIT(b, ", options [");
 		sf_sink_tcp_options(b, t);
 		sf_buf_ch(b, ']');
 	}
 	if (!(f->rc == SF_DEC_MALFORMED && f->why == SF_WHY_TCP_DOFF)) {
-		sf_buf_str(b, ", length "); /* unknown when the data offset is impossible */
+		SF_BUF_LIT(b, ", length "); /* unknown when the data offset is impossible */
 		sf_buf_u64(b, t->paylen);
 	}
 	if (f->ip.mf)
-		sf_buf_str(b, " [first IP fragment: the segment continues]");
+		SF_BUF_LIT(b, " [first IP fragment: the segment continues]");
 	if (f->tunnel != SF_TUNNEL_NONE) {
-		sf_buf_str(b, " [tunnel ");
+		SF_BUF_LIT(b, " [tunnel ");
 		sf_buf_str(b, sf_tunnel_name(f->tunnel));
 		sf_buf_ch(b, ' ');
 		sf_buf_ip(b, f->outer.ver, f->outer.src);
-		sf_buf_str(b, " > ");
+		SF_BUF_LIT(b, " > ");
 		sf_buf_ip(b, f->outer.ver, f->outer.dst);
 		sf_buf_ch(b, ']');
 	}

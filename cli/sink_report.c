@@ -836,6 +836,7 @@ static void report_conn_done(struct sf_sink_state *st, const struct sf_conn *c, 
 
 const struct sf_sink sf_sink_report = {
 	.name = "report",
+	.zeek = true,
 	.frame = report_frame,
 	.conn_done = report_conn_done,
 	.finish = report_finish,

@@ -41,13 +41,16 @@ enum sf_ev {
 	SF_EV_COUNT
 };
 
-/* What a row sends, in TCP flag bits (decode/tcp.h SF_TH_*). */
+/* What a row sends, in TCP flag bits (decode/tcp.h SF_TH_*); the bit
+ * SF_ROW (0x8000) marks a row as present and is not a flag. */
 struct sf_trans {
 	enum sf_st from;
 	enum sf_ev ev;
 	enum sf_st to;
 	uint16_t send;
 };
+
+#define SF_FSM_SEND_MASK 0x0fff /* send & this: the flags to send */
 
 /* The row for (from, ev), or NULL when RFC 9293 has none: the caller
  * records that as an anomaly naming both states. */

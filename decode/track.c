@@ -18,10 +18,11 @@ struct sf_track {
 	sf_track_done_fn done;
 	void *arg;
 	struct sf_conn *pool;
-	uint32_t *bucket;  /* index + 1 of the first connection in each chain */
-	uint32_t nbucket;  /* a power of two */
-	uint32_t freehead; /* freed slots, through hnext, index + 1 */
-	uint32_t fresh;    /* slots below this have been handed out */
+	uint32_t *bucket;   /* index + 1 of the first connection in each chain */
+	uint32_t nbucket;   /* buckets in use: a power of two, doubled with the load */
+	uint32_t maxbucket; /* allocated for max_conns; the rest stays untouched */
+	uint32_t freehead;  /* freed slots, through hnext, index + 1 */
+	uint32_t fresh;     /* slots below this have been handed out */
 	uint32_t used;
 	struct list active; /* least recently seen first */
 	struct list tw;     /* connections with an endpoint in TIME_WAIT, oldest first */
@@ -31,21 +32,25 @@ struct sf_track {
 
 /* --- the pool, the hash and the lists --------------------------------------- */
 
+/* Direction-independent: each side is hashed alone (its address as 32-bit
+ * words and its port, mixed by multiplication), then the two are added,
+ * which does not care which side came first. */
+static uint32_t side_hash(const uint8_t *a, size_t n, uint16_t port)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ port;
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t w;
+		memcpy(&w, a + i, 4);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 static uint32_t hash_key(uint8_t ver, const uint8_t *a, const uint8_t *b, uint16_t pa, uint16_t pb)
 {
-	/* Direction-independent: each side hashed alone, then combined by a
-	 * commutative operation. FNV-1a per side. */
 	size_t n = ver == 4 ? 4 : 16;
-	uint32_t ha = 2166136261u, hb = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		ha = (ha ^ a[i]) * 16777619u;
-		hb = (hb ^ b[i]) * 16777619u;
-	}
-	ha = ((ha ^ pa) * 16777619u) ^ (uint32_t)(pa >> 8);
-	hb = ((hb ^ pb) * 16777619u) ^ (uint32_t)(pb >> 8);
-	ha ^= ha >> 15;
-	hb ^= hb >> 15;
-	return (ha + hb) * 2654435761u ^ ver;
+	uint32_t h = side_hash(a, n, pa) + side_hash(b, n, pb);
+	return (h ^ (h >> 15)) * 2654435761u ^ ver;
 }
 
 static uint32_t conn_hash(const struct sf_conn *c)
@@ -151,11 +156,14 @@ struct sf_track *sf_track_new(const struct sf_track_cfg *cfg, sf_track_done_fn d
 	t->cfg = *cfg;
 	t->done = done;
 	t->arg = arg;
-	t->nbucket = 1;
-	while (t->nbucket < cfg->max_conns * 2u && t->nbucket < (1u << 30))
-		t->nbucket <<= 1;
+	t->maxbucket = 1;
+	while (t->maxbucket < cfg->max_conns * 2u && t->maxbucket < (1u << 30))
+		t->maxbucket <<= 1;
+	/* Start small: a capture of a few thousand connections keeps its
+	 * buckets in cache; grow() doubles them inside the same allocation. */
+	t->nbucket = t->maxbucket < 1024 ? t->maxbucket : 1024;
 	t->pool = calloc(cfg->max_conns, sizeof(*t->pool));
-	t->bucket = calloc(t->nbucket, sizeof(*t->bucket));
+	t->bucket = calloc(t->maxbucket, sizeof(*t->bucket));
 	if (t->pool == NULL || t->bucket == NULL)
 		goto fail;
 	/* No free list is threaded through the pool: untouched slots stay
@@ -265,6 +273,29 @@ static bool sender_is_responder(const struct sf_frame *f)
 	return s < 1024 && (d >= 1024 || s < d);
 }
 
+/* Doubles the buckets in use when connections outnumber them, moving each
+ * chain's entries to the half they now hash to. */
+static void grow(struct sf_track *t)
+{
+	uint32_t old = t->nbucket;
+
+	if (t->used < old || old == t->maxbucket)
+		return;
+	t->nbucket = old * 2;
+	for (uint32_t i = 0; i < old; i++) {
+		uint32_t idx = t->bucket[i];
+		t->bucket[i] = 0;
+		while (idx) {
+			struct sf_conn *c = at(t, idx);
+			uint32_t nxt = c->hnext;
+			uint32_t *head = &t->bucket[conn_hash(c) & (t->nbucket - 1)];
+			c->hnext = *head;
+			*head = idx;
+			idx = nxt;
+		}
+	}
+}
+
 static struct sf_conn *create(struct sf_track *t, const struct sf_frame *f, sf_ns now, uint8_t *dir)
 {
 	struct sf_conn *c = NULL;
@@ -300,6 +331,7 @@ static struct sf_conn *create(struct sf_track *t, const struct sf_frame *f, sf_n
 	c->partial = (f->tcp.flags & (SF_TH_SYN | SF_TH_ACK)) != SF_TH_SYN;
 	c->stream = t->next_stream++;
 	c->first = c->last = now;
+	grow(t);
 	c->hnext = t->bucket[conn_hash(c) & (t->nbucket - 1)];
 	t->bucket[conn_hash(c) & (t->nbucket - 1)] = idx1_of(t, c);
 	list_append(t, &t->active, c);
@@ -554,7 +586,8 @@ bool sf_track_seg(struct sf_track *t, const struct sf_frame *f, sf_ns now, struc
 
 	sender_side(c, dir, tcp, out);
 	receiver_side(c, !dir, tcp, fin_new, out);
-	sf_zeek_seg(&c->zeek, &t->cfg.zeek, dir, f, now);
+	if (!t->cfg.no_zeek)
+		sf_zeek_seg(&c->zeek, &t->cfg.zeek, dir, f, now);
 	sf_seqan_seg(&c->seqan, dir, f, now, out->reused, &out->an);
 
 	out->rel_seq = tcp->seq - e->isn;

@@ -39,6 +39,7 @@ struct sf_track_cfg {
 	sf_ns idle_timeout;      /* a connection idle this long is finished (default 300 s) */
 	uint32_t max_conns;      /* pool size; the least recently seen is evicted at the cap */
 	struct sf_zeek_cfg zeek; /* how Zeek ran, for conn_state and history (zero: defaults) */
+	bool no_zeek;            /* nobody reads Zeek's view: skip it (a twelfth of a segment) */
 };
 
 /* One endpoint as the capture point sees it. */
