@@ -13,6 +13,7 @@
 #include "capture/source.h"
 #include "cli/cmd.h"
 #include "cli/pipe.h"
+#include "cli/ports.h"
 #include "cli/sink.h"
 #include "config.h"
 #include "decode/frame.h"
@@ -130,33 +131,6 @@ static int parse_args(int argc, char **argv, struct decode_args *a, bool *done)
 	return SF_EXIT_OK;
 }
 
-/* Service names for ports, read once from the services database. */
-static char **load_port_names(void)
-{
-	char **names = calloc(65536, sizeof(*names));
-	struct servent *se = NULL;
-
-	if (names == NULL)
-		return NULL;
-	setservent(1);
-	while ((se = getservent()) != NULL) {
-		unsigned port = ntohs((uint16_t)se->s_port);
-		if (strcmp(se->s_proto, "tcp") == 0 && names[port] == NULL)
-			names[port] = strdup(se->s_name);
-	}
-	endservent();
-	return names;
-}
-
-static void free_port_names(char **names)
-{
-	if (names == NULL)
-		return;
-	for (size_t i = 0; i < 65536; i++)
-		free(names[i]);
-	free(names);
-}
-
 int sf_cmd_decode(int argc, char **argv)
 {
 	struct decode_args a = { 0 };
@@ -180,7 +154,7 @@ int sf_cmd_decode(int argc, char **argv)
 	}
 	sf_buf_init(out, stdout);
 	if (!a.numeric && !a.json && !a.count_only)
-		ports = load_port_names();
+		ports = sf_ports_load();
 	opts.numeric = a.numeric;
 	opts.absolute = a.absolute;
 	opts.verbose = a.verbose;
@@ -192,7 +166,7 @@ int sf_cmd_decode(int argc, char **argv)
 	tzset();
 	rc = sf_pipe_run(&a.pipe, sink, &sst);
 out:
-	free_port_names(ports);
+	sf_ports_free(ports);
 	free(out);
 	free(a.filter);
 	return rc;

@@ -12,6 +12,7 @@
 #include "cli/cmd.h"
 #include "cli/pipe.h"
 #include "cli/report.h"
+#include "cli/ports.h"
 #include "cli/sink.h"
 #include "config.h"
 
@@ -148,33 +149,6 @@ static int parse_args(int argc, char **argv, struct report_args *a, bool *done)
 	return SF_EXIT_OK;
 }
 
-/* Service names for ports, read once (decode reads them the same way). */
-static char **load_port_names(void)
-{
-	char **names = calloc(65536, sizeof(*names));
-	struct servent *se = NULL;
-
-	if (names == NULL)
-		return NULL;
-	setservent(1);
-	while ((se = getservent()) != NULL) {
-		unsigned port = ntohs((uint16_t)se->s_port);
-		if (strcmp(se->s_proto, "tcp") == 0 && names[port] == NULL)
-			names[port] = strdup(se->s_name);
-	}
-	endservent();
-	return names;
-}
-
-static void free_port_names(char **names)
-{
-	if (names == NULL)
-		return;
-	for (size_t i = 0; i < 65536; i++)
-		free(names[i]);
-	free(names);
-}
-
 int sf_cmd_report(int argc, char **argv)
 {
 	struct report_args a = { .filter = SF_REPORT_ALL };
@@ -205,7 +179,7 @@ int sf_cmd_report(int argc, char **argv)
 	}
 	sf_buf_init(out, stdout);
 	if (!a.numeric && !a.json)
-		ports = load_port_names();
+		ports = sf_ports_load();
 	opts.numeric = a.numeric;
 	opts.port_names = (const char *const *)ports;
 	rep.json = a.json;
@@ -231,7 +205,7 @@ int sf_cmd_report(int argc, char **argv)
 	}
 out:
 	sf_report_close(&rep);
-	free_port_names(ports);
+	sf_ports_free(ports);
 	free(out);
 	return rc;
 }
