@@ -101,16 +101,7 @@ static int parse_args(int argc, char **argv, struct decode_args *a, bool *done)
 			*done = true;
 			return SF_EXIT_OK;
 		default:
-			if (optopt == 'r' || optopt == 'c')
-				fprintf(stderr, "synfin decode: -%c needs a value\n\n", optopt);
-			else if (optopt >= 1000)
-				fprintf(stderr, "synfin decode: '%s' needs a value\n\n",
-					argv[optind - 1]);
-			else if (optopt)
-				fprintf(stderr, "synfin decode: unknown option -%c\n\n", optopt);
-			else
-				fprintf(stderr, "synfin decode: unknown option '%s'\n\n",
-					argv[optind - 1]);
+			sf_pipe_bad_option("decode", optopt, argv[optind - 1]);
 			sf_cmd_decode_usage(stderr);
 			return SF_EXIT_USAGE;
 		}

@@ -166,16 +166,7 @@ static int parse_args(int argc, char **argv, struct ladder_args *a, bool *done)
 			*done = true;
 			return SF_EXIT_OK;
 		default:
-			if (optopt == 'r' || optopt == 'c')
-				fprintf(stderr, "synfin ladder: -%c needs a value\n\n", optopt);
-			else if (optopt >= 256)
-				fprintf(stderr, "synfin ladder: '%s' needs a value\n\n",
-					argv[optind - 1]);
-			else if (optopt)
-				fprintf(stderr, "synfin ladder: unknown option -%c\n\n", optopt);
-			else
-				fprintf(stderr, "synfin ladder: unknown option '%s'\n\n",
-					argv[optind - 1]);
+			sf_pipe_bad_option("ladder", optopt, argv[optind - 1]);
 			sf_cmd_ladder_usage(stderr);
 			return SF_EXIT_USAGE;
 		}

@@ -125,16 +125,7 @@ static int parse_args(int argc, char **argv, struct report_args *a, bool *done)
 			*done = true;
 			return SF_EXIT_OK;
 		default:
-			if (optopt == 'r' || optopt == 'c')
-				fprintf(stderr, "synfin report: -%c needs a value\n\n", optopt);
-			else if (optopt >= 256)
-				fprintf(stderr, "synfin report: '%s' needs a value\n\n",
-					argv[optind - 1]);
-			else if (optopt)
-				fprintf(stderr, "synfin report: unknown option -%c\n\n", optopt);
-			else
-				fprintf(stderr, "synfin report: unknown option '%s'\n\n",
-					argv[optind - 1]);
+			sf_pipe_bad_option("report", optopt, argv[optind - 1]);
 			sf_cmd_report_usage(stderr);
 			return SF_EXIT_USAGE;
 		}

@@ -126,6 +126,18 @@ int sf_pipe_option(struct sf_pipe_opts *o, int c, const char *arg, const char *c
 	}
 }
 
+void sf_pipe_bad_option(const char *cmd, int optopt, const char *word)
+{
+	if (optopt == 'r' || optopt == 'c')
+		fprintf(stderr, "synfin %s: -%c needs a value\n\n", cmd, optopt);
+	else if (optopt >= 256)
+		fprintf(stderr, "synfin %s: '%s' needs a value\n\n", cmd, word);
+	else if (optopt)
+		fprintf(stderr, "synfin %s: unknown option -%c\n\n", cmd, optopt);
+	else
+		fprintf(stderr, "synfin %s: unknown option '%s'\n\n", cmd, word);
+}
+
 /* "1 packet" or "2 packets": the notes are read by people. */
 static const char *packets(uint64_t n)
 {

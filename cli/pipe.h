@@ -68,4 +68,9 @@ enum {
  * naming `cmd`). */
 int sf_pipe_option(struct sf_pipe_opts *o, int c, const char *arg, const char *cmd);
 
+/* The message for what getopt refused: an option missing its value (-r, -c
+ * or a long option, whose codes are all 256 and up) or an unknown one.
+ * `word` is the command-line word getopt was reading. */
+void sf_pipe_bad_option(const char *cmd, int optopt, const char *word);
+
 #endif
