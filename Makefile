@@ -172,7 +172,7 @@ deps-bench: ; $(Q)sh scripts/deps.sh $(DEPS_BUILD) $(DEPS_BENCH)
 
 # --- style -------------------------------------------------------------------
 
-C_FILES = $(wildcard decode/*.[ch] capture/*.[ch] cli/*.[ch] tests/*.c fuzz/*.[ch] bench/*.c) config.h
+C_FILES = $(wildcard decode/*.[ch] capture/*.[ch] cli/*.[ch] tests/*.[ch] fuzz/*.[ch] bench/*.c) config.h
 
 lint:
 	$(Q)! grep -nE '\b(strcpy|strcat|sprintf|atoi|gets)\s*\(' $(C_FILES) || \

@@ -20,78 +20,14 @@
 
 #include "capture/source.h"
 #include "decode/frame.h"
+#include "tests/allowlist.h"
 
-#define MAX_COLS    64
-#define MAX_ALLOWED 4096
-
-struct allowed {
-	char file[256];
-	uint64_t frame; /* 0 = every frame */
-	char field[64]; /* "*" = every field */
-	bool used;
-};
+#define MAX_COLS 64
 
 struct totals {
 	uint64_t files, rows, compared, fields, mismatches, listed;
 	uint64_t skip_tunnel, skip_link, extra, extra_listed, tunnelled;
 };
-
-/* The differences list, loaded once; is_allowed() marks the ones used. */
-struct allowlist {
-	struct allowed e[MAX_ALLOWED];
-	size_t n;
-};
-
-/* Splits a tab-separated line in place; returns the number of columns. */
-static int split(char *line, char **col, int max)
-{
-	int n = 0;
-	char *p = line;
-	col[n++] = p;
-	for (; *p && n < max; p++)
-		if (*p == '\t') {
-			*p = '\0';
-			col[n++] = p + 1;
-		}
-	p = col[n - 1];
-	p[strcspn(p, "\r\n")] = '\0';
-	return n;
-}
-
-static bool load_allowed(struct allowlist *al, const char *path)
-{
-	char line[1024];
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "corpus_diff: cannot open %s\n", path);
-		return false;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *col[8];
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (split(line, col, 8) < 4 || al->n == MAX_ALLOWED)
-			continue;
-		snprintf(al->e[al->n].file, sizeof(al->e[al->n].file), "%s", col[0]);
-		al->e[al->n].frame = strcmp(col[1], "*") == 0 ? 0 : strtoull(col[1], NULL, 10);
-		snprintf(al->e[al->n].field, sizeof(al->e[al->n].field), "%s", col[2]);
-		al->n++;
-	}
-	fclose(f);
-	return true;
-}
-
-static bool is_allowed(struct allowlist *al, const char *file, uint64_t frame, const char *field)
-{
-	for (size_t i = 0; i < al->n; i++)
-		if (strcmp(al->e[i].file, file) == 0 &&
-		    (al->e[i].frame == 0 || al->e[i].frame == frame) &&
-		    (strcmp(al->e[i].field, "*") == 0 || strcmp(al->e[i].field, field) == 0)) {
-			al->e[i].used = true;
-			return true;
-		}
-	return false;
-}
 
 static int count_tokens(const char *protos, const char *tok)
 {
@@ -430,7 +366,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: corpus_diff CORPUS_DIR DIFFERENCES_TSV FILE...\n");
 		return 2;
 	}
-	if (al == NULL || !load_allowed(al, argv[2])) {
+	if (al == NULL || !load_allowed(al, argv[2], "corpus_diff")) {
 		free(al);
 		return 2;
 	}

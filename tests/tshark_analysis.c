@@ -28,22 +28,10 @@
 #include "decode/frame.h"
 #include "decode/seqan.h"
 #include "decode/track.h"
+#include "tests/allowlist.h"
 
-#define MAX_COLS    64
-#define MAX_ALLOWED 8192
-#define LINE_LEN    8192
-
-struct allowed {
-	char file[256];
-	uint64_t frame; /* 0 = every frame */
-	char field[64]; /* "*" = every field */
-	bool used;
-};
-
-struct allowlist {
-	struct allowed e[MAX_ALLOWED];
-	size_t n;
-};
+#define MAX_COLS 64
+#define LINE_LEN 8192
 
 #define NFIELDS 32 /* distinct field names counted apart, at most */
 
@@ -80,57 +68,6 @@ static const struct {
 };
 #define NFLAGS (sizeof(flag_fields) / sizeof(flag_fields[0]))
 _Static_assert(NFLAGS == SF_NOTE_BITS, "one field for each note");
-
-/* Splits a tab-separated line in place; returns the number of columns. */
-static int split(char *line, char **col, int max)
-{
-	int n = 0;
-	char *p = line;
-	col[n++] = p;
-	for (; *p && n < max; p++)
-		if (*p == '\t') {
-			*p = '\0';
-			col[n++] = p + 1;
-		}
-	p = col[n - 1];
-	p[strcspn(p, "\r\n")] = '\0';
-	return n;
-}
-
-static bool load_allowed(struct allowlist *al, const char *path)
-{
-	char line[1024];
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "tshark_analysis: cannot open %s\n", path);
-		return false;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *col[8];
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (split(line, col, 8) < 4 || al->n == MAX_ALLOWED)
-			continue;
-		snprintf(al->e[al->n].file, sizeof(al->e[al->n].file), "%s", col[0]);
-		al->e[al->n].frame = strcmp(col[1], "*") == 0 ? 0 : strtoull(col[1], NULL, 10);
-		snprintf(al->e[al->n].field, sizeof(al->e[al->n].field), "%s", col[2]);
-		al->n++;
-	}
-	fclose(f);
-	return true;
-}
-
-static bool is_allowed(struct allowlist *al, const char *file, uint64_t frame, const char *field)
-{
-	for (size_t i = 0; i < al->n; i++)
-		if (strcmp(al->e[i].file, file) == 0 &&
-		    (al->e[i].frame == 0 || al->e[i].frame == frame) &&
-		    (strcmp(al->e[i].field, "*") == 0 || strcmp(al->e[i].field, field) == 0)) {
-			al->e[i].used = true;
-			return true;
-		}
-	return false;
-}
 
 /* One tshark table (the oracle, or tshark.sh's flags), read row by row. */
 struct table {
@@ -452,7 +389,7 @@ int main(int argc, char **argv)
 		free(al);
 		return 2;
 	}
-	if (al == NULL || !load_allowed(al, argv[2])) {
+	if (al == NULL || !load_allowed(al, argv[2], "tshark_analysis")) {
 		free(al);
 		return 2;
 	}
