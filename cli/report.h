@@ -2,7 +2,7 @@
  *
  * The sink prints the sockets of the hosts in a capture as `netstat -tan`
  * would have shown them at one moment (the end of the input), then one
- * summary per connection in stream order. Summaries are kept on disk, not in
+ * summary per connection in stream order. Both are kept on disk, not in
  * memory: a fixed-size record per stream in a temporary file, written when
  * the connection finishes, read back in order at the end.
  */
@@ -51,7 +51,6 @@ const char *sf_report_completeness_text(unsigned bits);
 const char *sf_report_completeness_str(unsigned bits, char buf[SF_REPORT_COMPL_STR_MAX]);
 
 struct sf_report_listener; /* a server address and port seen accepting */
-struct sf_report_row;      /* one row of the socket table */
 
 /* The sink's state (st->priv). */
 struct sf_report {
@@ -60,13 +59,11 @@ struct sf_report {
 	uint32_t filter; /* SF_REPORT_ALL unless state filters say otherwise */
 	FILE *tmp;       /* the summaries, one record per stream */
 	uint64_t nrec;   /* one past the highest stream written */
-	bool finished;   /* the socket table is out: later finishes are summaries only */
+	bool finished;   /* the table's moment has come: later finishes are its sockets */
 	bool oom;        /* memory ran out: the table may lack rows */
 	int io_errno;    /* the temporary file failed: errno, else 0 */
 	struct sf_report_listener *lis;
 	size_t nlis, caplis; /* caplis: a power of two, or 0 */
-	struct sf_report_row *rows;
-	size_t nrows, caprows;
 };
 
 /* Sets up r (filter and flags as given) with its temporary file; false with

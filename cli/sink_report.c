@@ -217,14 +217,17 @@ const char *sf_report_completeness_str(unsigned bits, char buf[SF_REPORT_COMPL_S
 
 /* One finished connection, at offset stream * sizeof(struct rec) of the
  * temporary file. Stream numbers are dense, so the file has no big holes,
- * and a hole reads as zeros: valid 0. */
+ * and a hole reads as zeros: valid 0. The socket table is read from the same
+ * records: those still open at its moment carry in_table and their states,
+ * so the table costs no memory per connection. */
 struct rec {
 	uint8_t valid;
 	uint8_t ver;
 	uint8_t closed_first; /* role + 1, or 0 */
 	uint8_t completeness;
 	uint8_t rtt_known;
-	uint8_t pad[3];
+	uint8_t in_table; /* tracked at the table's moment: st[] are its sockets */
+	uint8_t st[2];    /* each endpoint's enum sf_st when it finished */
 	uint32_t stream;
 	uint16_t port[2];
 	uint8_t addr[2][16];
@@ -272,6 +275,9 @@ static void save(struct sf_report *r, const struct sf_conn *c, const char *why)
 	rc.completeness = c->seqan.completeness;
 	/* A capture whose clock steps back can put the ACK before the SYN. */
 	rc.rtt_known = c->rtt_state == SF_RTT_KNOWN && c->rtt >= 0;
+	rc.in_table = r->finished;
+	rc.st[SF_ORIG] = c->ep[SF_ORIG].st;
+	rc.st[SF_RESP] = c->ep[SF_RESP].st;
 	rc.stream = c->stream;
 	memcpy(rc.port, c->port, sizeof(rc.port));
 	memcpy(rc.addr, c->addr, sizeof(rc.addr));
@@ -304,10 +310,8 @@ void sf_report_close(struct sf_report *r)
 		fclose(r->tmp);
 	r->tmp = NULL;
 	free(r->lis);
-	free(r->rows);
 	r->lis = NULL;
-	r->rows = NULL;
-	r->nlis = r->caplis = r->nrows = r->caprows = 0;
+	r->nlis = r->caplis = 0;
 }
 
 /* --- the socket table ----------------------------------------------------- */
@@ -385,79 +389,20 @@ static void note_listener(struct sf_report *r, const struct sf_conn *c)
 		lis_add(r, c->ver, c->addr[SF_RESP], c->port[SF_RESP]);
 }
 
-/* A row; NULL when memory ran out (the table then lacks it, and says so). */
-static struct sf_report_row *row_new(struct sf_report *r)
-{
-	struct sf_report_row *w = NULL;
-
-	if (r->nrows == r->caprows) {
-		size_t cap = r->caprows ? r->caprows * 2 : 64;
-		struct sf_report_row *nv = realloc(r->rows, cap * sizeof(*nv));
-		if (nv == NULL) {
-			r->oom = true;
-			return NULL;
-		}
-		r->rows = nv;
-		r->caprows = cap;
-	}
-	w = &r->rows[r->nrows++];
-	memset(w, 0, sizeof(*w));
-	return w;
-}
-
-static void row_add(struct sf_report *r, const struct sf_conn *c, int role)
-{
-	struct sf_report_row *w = row_new(r);
-
-	if (w == NULL)
-		return;
-	w->ver = c->ver;
-	w->state = c->ep[role].st;
-	w->role = (uint8_t)role;
-	w->stream = c->stream;
-	memcpy(w->local, c->addr[role], 16);
-	memcpy(w->foreign, c->addr[!role], 16);
-	w->lport = c->port[role];
-	w->fport = c->port[!role];
-}
-
-/* Each endpoint of an open connection is a socket on its own host, except
- * in CLOSED (no socket at all) and LISTEN (the listener, not a connection). */
-static void each_conn(void *arg, const struct sf_conn *c)
-{
-	struct sf_report *r = arg;
-
-	note_listener(r, c);
-	for (int role = SF_ORIG; role <= SF_RESP; role++) {
-		if (c->ep[role].st == SF_ST_CLOSED)
-			continue;
-		if (c->ep[role].st == SF_ST_LISTEN)
-			lis_add(r, c->ver, c->addr[role], c->port[role]);
-		else
-			row_add(r, c, role);
-	}
-}
-
 /* netstat's order: IPv4 (/proc/net/tcp) before IPv6 (tcp6), listeners
- * before connections; then by address for listeners and by stream. */
-static int row_cmp(const void *pa, const void *pb)
+ * before connections. Listeners are sorted by address and port here;
+ * connections come in stream order from the records. */
+static int listener_cmp(const void *pa, const void *pb)
 {
 	const struct sf_report_row *a = pa, *b = pb;
 	int d = 0;
 
 	if (a->ver != b->ver)
 		return a->ver < b->ver ? -1 : 1;
-	if ((a->role == ROLE_LISTENER) != (b->role == ROLE_LISTENER))
-		return a->role == ROLE_LISTENER ? -1 : 1;
-	if (a->role == ROLE_LISTENER) {
-		d = memcmp(a->local, b->local, 16);
-		if (d != 0)
-			return d;
-		return (a->lport > b->lport) - (a->lport < b->lport);
-	}
-	if (a->stream != b->stream)
-		return a->stream < b->stream ? -1 : 1;
-	return (a->role > b->role) - (a->role < b->role);
+	d = memcmp(a->local, b->local, 16);
+	if (d != 0)
+		return d;
+	return (a->lport > b->lport) - (a->lport < b->lport);
 }
 
 /* --- formatting -------------------------------------------------------------- */
@@ -536,36 +481,12 @@ static void socket_line(struct sf_sink_state *st, const struct sf_report *r,
 	sf_buf_ch(b, '\n');
 }
 
+/* The table's moment: the connections the tracker finishes from now on
+ * (its final flush) are the ones still open, and their records say so. */
 static void report_finish(struct sf_sink_state *st)
 {
 	struct sf_report *r = st->priv;
-
-	if (st->track != NULL)
-		sf_track_each(st->track, each_conn, r);
-	for (size_t i = 0; i < r->caplis; i++) {
-		const struct sf_report_listener *l = &r->lis[i];
-		struct sf_report_row *w = NULL;
-		if (l->ver == 0 || (w = row_new(r)) == NULL)
-			continue;
-		w->ver = l->ver;
-		w->state = SF_ST_LISTEN;
-		w->role = ROLE_LISTENER;
-		memcpy(w->local, l->addr, 16);
-		w->lport = l->port;
-	}
-	if (r->rows != NULL)
-		qsort(r->rows, r->nrows, sizeof(r->rows[0]), row_cmp);
-	if (!r->json)
-		sf_buf_str(st->out,
-			   "Active Internet connections (servers and established)\n"
-			   "Proto Local Address           Foreign Address         State\n");
-	for (size_t i = 0; i < r->nrows; i++)
-		if (r->filter & BIT(r->rows[i].state))
-			socket_line(st, r, &r->rows[i]);
 	r->finished = true;
-	free(r->rows);
-	r->rows = NULL;
-	r->nrows = r->caprows = 0;
 }
 
 /* Seconds as a decimal: 6 places, or 9 with --nano. */
@@ -770,23 +691,17 @@ static void summary_text(struct sf_sink_state *st, const struct sf_report *r, co
 	sf_buf_ch(b, '\n');
 }
 
-/* Reads the records back in stream order, a block at a time. */
-static void report_end(struct sf_sink_state *st)
+typedef void (*rec_fn)(struct sf_sink_state *st, const struct sf_report *r, const struct rec *rc,
+		       int ver);
+
+/* Reads the records back in stream order, a block at a time, and gives fn
+ * the valid ones. */
+static void each_rec(struct sf_sink_state *st, struct sf_report *r, struct rec *blk, rec_fn fn,
+		     int ver)
 {
 	enum { BLOCK = 256 };
-	struct sf_report *r = st->priv;
-	struct rec *blk = NULL;
 
-	if (!r->json)
-		summary_header(st, r);
-	if (r->io_errno != 0 || r->nrec == 0)
-		return;
-	blk = malloc(BLOCK * sizeof(*blk));
-	if (blk == NULL) {
-		r->oom = true;
-		return;
-	}
-	for (uint64_t i = 0; i < r->nrec; i += BLOCK) {
+	for (uint64_t i = 0; i < r->nrec && !st->out->failed; i += BLOCK) {
 		size_t want = (size_t)(r->nrec - i < BLOCK ? r->nrec - i : BLOCK) * sizeof(*blk);
 		size_t got = 0;
 		while (got < want) {
@@ -801,18 +716,106 @@ static void report_end(struct sf_sink_state *st)
 		/* A short read is the file's end: later streams were never
 		 * written (none should be); zeros read as not valid. */
 		memset((char *)blk + got, 0, want - got);
-		for (size_t k = 0; k < want / sizeof(*blk); k++) {
-			if (!blk[k].valid)
-				continue;
-			sf_buf_reserve(st->out);
-			if (r->json)
-				summary_json(st, r, &blk[k]);
-			else
-				summary_text(st, r, &blk[k]);
-		}
-		if (st->out->failed)
-			break;
+		for (size_t k = 0; k < want / sizeof(*blk); k++)
+			if (blk[k].valid)
+				fn(st, r, &blk[k], ver);
 	}
+}
+
+/* Each endpoint of a connection open at the table's moment is a socket on
+ * its own host, except in CLOSED (no socket at all) and LISTEN (counted
+ * among the listeners). */
+static void table_rows(struct sf_sink_state *st, const struct sf_report *r, const struct rec *rc,
+		       int ver)
+{
+	if (!rc->in_table || rc->ver != ver)
+		return;
+	for (int role = SF_ORIG; role <= SF_RESP; role++) {
+		struct sf_report_row w;
+		if (rc->st[role] == SF_ST_CLOSED || rc->st[role] == SF_ST_LISTEN ||
+		    !(r->filter & BIT(rc->st[role])))
+			continue;
+		w.ver = rc->ver;
+		w.state = rc->st[role];
+		w.role = (uint8_t)role;
+		w.stream = rc->stream;
+		memcpy(w.local, rc->addr[role], 16);
+		memcpy(w.foreign, rc->addr[!role], 16);
+		w.lport = rc->port[role];
+		w.fport = rc->port[!role];
+		socket_line(st, r, &w);
+	}
+}
+
+static void summary(struct sf_sink_state *st, const struct sf_report *r, const struct rec *rc,
+		    int ver)
+{
+	(void)ver;
+	sf_buf_reserve(st->out);
+	if (r->json)
+		summary_json(st, r, rc);
+	else
+		summary_text(st, r, rc);
+}
+
+/* The listeners, sorted; NULL when there are none or memory ran out. */
+static struct sf_report_row *listener_rows(struct sf_report *r, size_t *n)
+{
+	struct sf_report_row *v = NULL;
+
+	*n = 0;
+	if (r->nlis == 0)
+		return NULL;
+	v = calloc(r->nlis, sizeof(*v));
+	if (v == NULL) {
+		r->oom = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < r->caplis; i++) {
+		const struct sf_report_listener *l = &r->lis[i];
+		if (l->ver == 0)
+			continue;
+		v[*n].ver = l->ver;
+		v[*n].state = SF_ST_LISTEN;
+		v[*n].role = ROLE_LISTENER;
+		memcpy(v[*n].local, l->addr, 16);
+		v[*n].lport = l->port;
+		(*n)++;
+	}
+	qsort(v, *n, sizeof(*v), listener_cmp);
+	return v;
+}
+
+/* The socket table, then the summaries: both read back from the records. */
+static void report_end(struct sf_sink_state *st)
+{
+	struct sf_report *r = st->priv;
+	struct rec *blk = NULL;
+	struct sf_report_row *lis = NULL;
+	size_t nlis = 0, k = 0;
+	bool recs = r->io_errno == 0 && r->nrec > 0;
+
+	if (recs && (blk = malloc(256 * sizeof(*blk))) == NULL) {
+		r->oom = true;
+		recs = false;
+	}
+	lis = listener_rows(r, &nlis);
+	if (!r->json)
+		sf_buf_str(st->out,
+			   "Active Internet connections (servers and established)\n"
+			   "Proto Local Address           Foreign Address         State\n");
+	for (int ver = 4; ver <= 6; ver += 2) {
+		for (; k < nlis && lis[k].ver == ver; k++)
+			if (r->filter & BIT(SF_ST_LISTEN))
+				socket_line(st, r, &lis[k]);
+		if (recs)
+			each_rec(st, r, blk, table_rows, ver);
+	}
+	free(lis);
+	if (!r->json)
+		summary_header(st, r);
+	if (recs)
+		each_rec(st, r, blk, summary, 0);
 	free(blk);
 }
 
@@ -829,14 +832,21 @@ static void report_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
 static void report_conn_done(struct sf_sink_state *st, const struct sf_conn *c, const char *why)
 {
 	struct sf_report *r = st->priv;
-	if (!r->finished)
-		note_listener(r, c); /* still listening at the moment of the table */
+
+	/* Listening at the table's moment: it served this connection, or
+	 * it is open and in LISTEN itself. */
+	note_listener(r, c);
+	if (r->finished)
+		for (int role = SF_ORIG; role <= SF_RESP; role++)
+			if (c->ep[role].st == SF_ST_LISTEN)
+				lis_add(r, c->ver, c->addr[role], c->port[role]);
 	save(r, c, why);
 }
 
 const struct sf_sink sf_sink_report = {
 	.name = "report",
 	.zeek = true,
+	.no_notes = true,
 	.frame = report_frame,
 	.conn_done = report_conn_done,
 	.finish = report_finish,
