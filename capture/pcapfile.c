@@ -195,6 +195,31 @@ static enum sf_src_rc cut_short(struct sf_pcapfile *pf, char *err, size_t errlen
 	return SF_SRC_ERROR;
 }
 
+bool sf_pcapfile_peek(const struct sf_pcapfile *pf, unsigned k, const uint8_t **data,
+		      uint32_t *caplen)
+{
+	size_t pos = pf->pos;
+
+	for (;;) {
+		uint32_t w[4];
+		if (pf->end - pos < pf->rechdr)
+			return false;
+		memcpy(w, pf->buf + pos, sizeof(w));
+		if (pf->swap != host_is_big())
+			w[2] = __builtin_bswap32(w[2]), w[3] = __builtin_bswap32(w[3]);
+		if (pf->lengths == 1 || (pf->lengths == 2 && w[2] > w[3]))
+			w[2] = w[3];
+		if (w[2] > pf->maxcap || pf->end - pos - pf->rechdr < w[2])
+			return false;
+		if (k-- == 0) {
+			*data = pf->buf + pos + pf->rechdr;
+			*caplen = w[2] > pf->snaplen ? pf->snaplen : w[2];
+			return true;
+		}
+		pos += pf->rechdr + w[2];
+	}
+}
+
 enum sf_src_rc sf_pcapfile_next(struct sf_pcapfile *pf, struct sf_pkt *pkt, const uint8_t **data,
 				char *err, size_t errlen)
 {

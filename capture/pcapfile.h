@@ -26,6 +26,11 @@ bool sf_pcapfile_magic(const uint8_t b[4]);
 SF_NODISCARD struct sf_pcapfile *sf_pcapfile_open(FILE *f, bool nano, char *err, size_t errlen);
 SF_NODISCARD enum sf_src_rc sf_pcapfile_next(struct sf_pcapfile *pf, struct sf_pkt *pkt,
 					     const uint8_t **data, char *err, size_t errlen);
+/* The k-th record after the next one's start (k = 0: the next) when it is
+ * already in the buffer whole; false otherwise. Reads nothing, moves nothing:
+ * the data stays valid until the next sf_pcapfile_next(). */
+bool sf_pcapfile_peek(const struct sf_pcapfile *pf, unsigned k, const uint8_t **data,
+		      uint32_t *caplen);
 int sf_pcapfile_dlt(const struct sf_pcapfile *pf);
 void sf_pcapfile_close(struct sf_pcapfile *pf);
 

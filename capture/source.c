@@ -193,6 +193,15 @@ static enum sf_src_rc next_own(struct sf_src *s, struct sf_pkt *pkt, const uint8
 	}
 }
 
+bool sf_src_peek(const struct sf_src *s, unsigned k, const uint8_t **data, uint32_t *caplen,
+		 int *dlt)
+{
+	if (s->pf == NULL)
+		return false;
+	*dlt = s->dlt;
+	return sf_pcapfile_peek(s->pf, k, data, caplen);
+}
+
 enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt, const uint8_t **data, char *err,
 			   size_t errlen)
 {

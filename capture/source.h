@@ -60,6 +60,11 @@ SF_NODISCARD bool sf_src_open_file(struct sf_src *s, const char *path, bool nano
 SF_NODISCARD bool sf_src_set_filter(struct sf_src *s, const char *expr, char *err, size_t errlen);
 SF_NODISCARD enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt, const uint8_t **data,
 					char *err, size_t errlen);
+/* A look at the k-th frame after the current one (k = 0: the next) when the
+ * reader has it at hand, for prefetching; false when it has not (pcapng and
+ * streams never do). The frame is not consumed and not filtered. */
+bool sf_src_peek(const struct sf_src *s, unsigned k, const uint8_t **data, uint32_t *caplen,
+		 int *dlt);
 void sf_src_close(struct sf_src *s);
 
 /* A file's LINKTYPE_ value as the DLT_ value libpcap would report. */

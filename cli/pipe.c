@@ -245,6 +245,33 @@ static sf_ns pkt_ns(const struct sf_pkt *p)
 	return p->sec * 1000000000 + frac;
 }
 
+/* Prefetching two frames ahead, so that a connection comes from memory while
+ * the frames before it are worked on: the bucket of the frame after next,
+ * and the connection of the next one, whose bucket was asked for a frame
+ * ago. With a million connections open each would be a wait of its own. */
+struct lookahead {
+	uint32_t h; /* the next frame's hash, when ok */
+	bool ok;
+};
+
+static void look_ahead(const struct sf_src *src, const struct sf_track *trk, struct lookahead *la)
+{
+	const uint8_t *d = NULL;
+	uint32_t caplen = 0, h = 0;
+	int dlt = 0;
+	struct sf_tuple k;
+	bool ok = sf_src_peek(src, 1, &d, &caplen, &dlt) && sf_dec_tuple(dlt, d, caplen, &k);
+
+	if (ok) {
+		h = sf_track_hash(&k);
+		sf_track_prefetch(trk, h, 0);
+	}
+	if (la->ok)
+		sf_track_prefetch(trk, la->h, 1);
+	la->h = h;
+	la->ok = ok;
+}
+
 int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct sf_sink_state *st)
 {
 	struct sf_src src = { 0 };
@@ -255,6 +282,7 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 	struct run run = { .sink = sink, .st = st };
 	char err[SF_SRC_ERRLEN] = "";
 	struct sf_frame f;
+	struct lookahead la = { 0, false };
 	sf_ns t0 = 0;
 	sf_ns stop = 0;
 	bool stop_known = false;
@@ -273,6 +301,7 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 	}
 	tcfg = o->track;
 	tcfg.no_zeek = !sink->zeek;
+	tcfg.no_notes = sink->no_notes;
 	trk = sf_track_new(&tcfg, conn_done, &run);
 	if (trk == NULL) {
 		fprintf(stderr, "synfin: out of memory for %" PRIu32 " connections (--max-conns)\n",
@@ -323,6 +352,10 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 			(void)sf_buf_flush(st->out); /* show what came before the wait */
 			pace(o->realtime, t0, wall0, now);
 		}
+		if (!sink->untracked && sf_track_wants_prefetch(trk))
+			look_ahead(&src, trk, &la);
+		else
+			la.ok = false;
 		if (sink->no_csum)
 			(void)sf_dec_frame_nocsum(pkt.dlt, data, pkt.caplen, pkt.wirelen, &f);
 		else

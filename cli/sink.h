@@ -38,6 +38,7 @@ struct sf_sink {
 	bool untracked; /* needs no connection tracking: frames only (si is NULL) */
 	bool no_csum;   /* never shows a checksum verdict: skip computing it */
 	bool zeek;      /* shows Zeek's conn_state and history: track them */
+	bool no_notes;  /* shows no tshark notes, only completeness: skip working them out */
 	/* One frame. Only frames of kind SF_FRAME_TCP or SF_FRAME_BROKEN come
 	 * here; si is what the tracker made of a TCP segment, or NULL. */
 	void (*frame)(struct sf_sink_state *st, const struct sf_pkt *pkt, const struct sf_frame *f,

@@ -358,6 +358,50 @@ bool sf_seqan_new_stream(const struct sf_seqan *s, int dir, const struct sf_fram
 	       isn_hash(f->tcp.seq) != s->base[fw];
 }
 
+/* What every segment does to the stream, notes or not: a new stream on a
+ * reused tuple, the first segment, the bases of relative numbering. Sets
+ * *fresh and *seglen; returns the notes it already knows. */
+static uint32_t begin(struct sf_seqan *s, int fw, const struct sf_frame *f, uint32_t us,
+		      bool reused, bool *fresh, uint32_t *seglen)
+{
+	const struct sf_tcp *t = &f->tcp;
+	int rv = !fw;
+	uint16_t fl = t->flags;
+	uint32_t ta = 0;
+
+	if (reused || sf_seqan_new_stream(s, fw, f)) {
+		/* Port numbers reused: a new stream, whether or not the caller
+		 * began a new connection. */
+		restart(s, us, fw);
+		s->completeness = SF_COMPL_SYN;
+		ta |= SF_NOTE_REUSED_PORTS;
+	} else if (!s->started) {
+		restart(s, us, fw);
+		*fresh = true;
+	} else if (pure_syn(fl) && s->d[fw].base_set) {
+		s->nextseq[fw] = s->maxseq[fw]; /* a retransmitted SYN (Wireshark issue 17616) */
+	}
+	if ((fl & (SF_TH_SYN | SF_TH_ACK)) == (SF_TH_SYN | SF_TH_ACK) && s->d[fw].base_set &&
+	    isn_hash(t->seq) != s->base[fw]) {
+		s->base[fw] = isn_hash(t->seq); /* stays in the stream, rebased */
+		ta |= SF_NOTE_REUSED_PORTS;
+	}
+	/* tshark has no segment length for an IP fragment, or when the IP
+	 * length cannot hold the TCP header. */
+	if (!f->ip.mf && t->seglen >= t->hlen) {
+		*seglen = t->seglen - t->hlen;
+		if (!s->d[fw].base_set) {
+			s->base[fw] = isn_hash((fl & SF_TH_SYN) ? t->seq : t->seq - 1);
+			s->d[fw].base_set = 1;
+		}
+		if (!s->d[rv].base_set && (fl & SF_TH_ACK)) {
+			s->base[rv] = isn_hash(t->ack - 1); /* the peer's ISN, guessed */
+			s->d[rv].base_set = 1;
+		}
+	}
+	return ta;
+}
+
 void sf_seqan_seg(struct sf_seqan *s, int dir, const struct sf_frame *f, int64_t now, bool reused,
 		  struct sf_seqan_out *out)
 {
@@ -367,42 +411,12 @@ void sf_seqan_seg(struct sf_seqan *s, int dir, const struct sf_frame *f, int64_t
 	uint32_t us = clock_us(now);
 	uint32_t ta = 0, dupnum = 0, seglen = 0;
 	bool fresh = false;
-	/* tshark has no segment length for an IP fragment, or when the IP
-	 * length cannot hold the TCP header. */
-	bool has_len = !f->ip.mf && t->seglen >= t->hlen;
 
 	memset(out, 0, sizeof(*out));
-	if (reused || sf_seqan_new_stream(s, fw, f)) {
-		/* Port numbers reused: a new stream, whether or not the caller
-		 * began a new connection. */
-		restart(s, us, fw);
-		s->completeness = SF_COMPL_SYN;
-		ta |= SF_NOTE_REUSED_PORTS;
-	} else if (!s->started) {
-		restart(s, us, fw);
-		fresh = true;
-	} else if (pure_syn(fl) && s->d[fw].base_set) {
-		s->nextseq[fw] = s->maxseq[fw]; /* a retransmitted SYN (Wireshark issue 17616) */
-	}
-	if ((fl & (SF_TH_SYN | SF_TH_ACK)) == (SF_TH_SYN | SF_TH_ACK) && s->d[fw].base_set &&
-	    isn_hash(t->seq) != s->base[fw]) {
-		s->base[fw] = isn_hash(t->seq); /* stays in the stream, rebased */
-		ta |= SF_NOTE_REUSED_PORTS;
-	}
-	out->completeness = (uint8_t)s->completeness;
-
-	if (has_len) {
-		seglen = t->seglen - t->hlen;
-		if (!s->d[fw].base_set) {
-			s->base[fw] = isn_hash((fl & SF_TH_SYN) ? t->seq : t->seq - 1);
-			s->d[fw].base_set = 1;
-		}
-		if (!s->d[rv].base_set && (fl & SF_TH_ACK)) {
-			s->base[rv] = isn_hash(t->ack - 1); /* the peer's ISN, guessed */
-			s->d[rv].base_set = 1;
-		}
+	ta = begin(s, fw, f, us, reused, &fresh, &seglen);
+	out->completeness = (uint8_t)s->completeness; /* before this segment counts */
+	if (!f->ip.mf && t->seglen >= t->hlen)
 		ta = analyze(s, fw, t, seglen, us, ta, &dupnum);
-	}
 	if (t->hlen < SF_TCP_HDR_MIN)
 		return; /* tshark stops at a bogus header length */
 	count_completeness(s, fresh, fl, seglen);
@@ -419,6 +433,17 @@ void sf_seqan_seg(struct sf_seqan *s, int dir, const struct sf_frame *f, int64_t
 		else if ((fl & SF_TH_ACK) && s->d[rv].ws == SF_SEQAN_WS_NONE)
 			s->d[fw].ws = SF_SEQAN_WS_NONE;
 	}
+}
+
+void sf_seqan_seg_completeness(struct sf_seqan *s, int dir, const struct sf_frame *f, int64_t now,
+			       bool reused)
+{
+	uint32_t seglen = 0;
+	bool fresh = false;
+
+	(void)begin(s, dir ? 1 : 0, f, clock_us(now), reused, &fresh, &seglen);
+	if (f->tcp.hlen >= SF_TCP_HDR_MIN)
+		count_completeness(s, fresh, f->tcp.flags, seglen);
 }
 
 unsigned sf_seqan_completeness(const struct sf_seqan *s)

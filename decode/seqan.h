@@ -119,6 +119,12 @@ struct sf_seqan_out {
 void sf_seqan_seg(struct sf_seqan *s, int dir, const struct sf_frame *f, int64_t now, bool reused,
 		  struct sf_seqan_out *out);
 
+/* The same segment for a caller that reads only the completeness (and the
+ * stream's start): the notes are not worked out, which halves the cost.
+ * A connection must be fed by one of the two functions throughout. */
+void sf_seqan_seg_completeness(struct sf_seqan *s, int dir, const struct sf_frame *f, int64_t now,
+			       bool reused);
+
 /* Whether tshark 4.0 begins a new stream at this segment of the connection
  * (asked before sf_seqan_seg() sees it): a pure SYN whose ISN differs from
  * its side's base_seq, which is that side's first SYN, or its first

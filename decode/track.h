@@ -27,6 +27,7 @@
 #include "decode/frame.h"
 #include "decode/fsm.h"
 #include "decode/seqan.h"
+#include "decode/tuple.h"
 #include "decode/zeek.h"
 
 enum sf_role { SF_ORIG = 0, SF_RESP = 1 };
@@ -40,42 +41,39 @@ struct sf_track_cfg {
 	uint32_t max_conns;      /* pool size; the least recently seen is evicted at the cap */
 	struct sf_zeek_cfg zeek; /* how Zeek ran, for conn_state and history (zero: defaults) */
 	bool no_zeek;            /* nobody reads Zeek's view: skip it (a twelfth of a segment) */
+	bool no_notes;           /* nobody reads tshark's notes: completeness only */
 };
 
 /* One endpoint as the capture point sees it. */
 struct sf_ep {
-	uint8_t st;       /* enum sf_st */
-	uint8_t flags;    /* SF_EPF_* */
-	uint8_t wscale;   /* window scale shift it announced, when EPF_WS */
-	uint8_t pend;     /* an arrival waiting for its reaction: enum sf_ev + 1, or 0 */
-	uint32_t isn;     /* first sequence number, when EPF_ISN */
-	uint32_t nextseq; /* one past the highest sequence number it sent */
-	uint32_t finseq;  /* sequence number of its FIN, when EPF_FIN */
-	uint32_t lastack; /* highest acknowledgment it sent */
+	uint8_t st;      /* enum sf_st */
+	uint8_t flags;   /* SF_EPF_* */
+	uint8_t pend;    /* an arrival waiting for its reaction: enum sf_ev + 1, or 0 */
+	uint32_t isn;    /* first sequence number, when EPF_ISN */
+	uint32_t finseq; /* sequence number of its FIN, when EPF_FIN */
 	uint32_t pkts;
 	uint64_t bytes; /* payload bytes */
 };
 
 enum {
-	SF_EPF_ISN = 1u << 0,   /* isn known (its SYN seen, or mid-stream base) */
-	SF_EPF_SYN = 1u << 1,   /* sent a SYN */
-	SF_EPF_FIN = 1u << 2,   /* sent a FIN */
-	SF_EPF_RST = 1u << 3,   /* sent a RST */
-	SF_EPF_WS = 1u << 4,    /* announced a window scale */
-	SF_EPF_ACKED = 1u << 5, /* has acknowledged anything */
+	SF_EPF_ISN = 1u << 0, /* isn known (its SYN seen, or mid-stream base) */
+	SF_EPF_SYN = 1u << 1, /* sent a SYN */
+	SF_EPF_FIN = 1u << 2, /* sent a FIN */
+	SF_EPF_RST = 1u << 3, /* sent a RST */
 };
 
+/* Ordered so that no byte is padding: the bound below counts every one. */
 struct sf_conn {
 	uint32_t stream;      /* 0-based, in order of first segment, as tcp.stream */
 	uint8_t ver;          /* 4 or 6 */
 	uint8_t partial;      /* first seen mid-stream: roles by Zeek's rules */
 	uint8_t closed_first; /* role + 1 of the endpoint that closed (FIN) first, or 0 */
+	uint8_t rtt_state;    /* SF_RTT_*: rtt holds the SYN's time while WAITING */
 	uint8_t addr[2][16];  /* [SF_ORIG], [SF_RESP] */
 	uint16_t port[2];
+	uint8_t in_tw;     /* on the TIME_WAIT list rather than the active one */
 	sf_ns first, last; /* capture times of the first and last segment */
 	sf_ns rtt;         /* SYN to its handshake ACK, when rtt_state is KNOWN */
-	uint8_t rtt_state; /* SF_RTT_*: rtt holds the SYN's time while WAITING */
-	uint8_t in_tw;     /* on the TIME_WAIT list rather than the active one */
 	struct sf_ep ep[2];
 	struct sf_zeek zeek;   /* Zeek's conn_state and history */
 	struct sf_seqan seqan; /* tshark's analysis state and completeness */
@@ -140,5 +138,15 @@ void sf_track_each(const struct sf_track *t, void (*fn)(void *arg, const struct 
 		   void *arg);
 
 struct sf_track_stats sf_track_stats(const struct sf_track *t);
+
+/* Prefetching, for a caller that can see frames coming: the tuple's hash,
+ * then its two stages a frame apart: 0 loads the bucket, 1 (once the bucket
+ * has arrived) the first connection of its chain. Hints only: they change
+ * nothing, and a wrong hash costs a wasted load. */
+uint32_t sf_track_hash(const struct sf_tuple *k);
+/* Whether prefetching pays: only when the connections held outgrow the
+ * caches; below that it is work for nothing. */
+bool sf_track_wants_prefetch(const struct sf_track *t);
+void sf_track_prefetch(const struct sf_track *t, uint32_t h, int stage);
 
 #endif

@@ -18,7 +18,7 @@
 
 #include "decode/seq.h"
 
-_Static_assert(sizeof(struct sf_zeek) <= 44, "Zeek's state must fit its share of struct sf_conn");
+_Static_assert(sizeof(struct sf_zeek) <= 48, "Zeek's state must fit its share of struct sf_conn");
 
 /* init-bare.zeek's defaults, in microseconds. */
 #define US                  1000000
@@ -103,40 +103,49 @@ static size_t hist_decode(const struct sf_zeek *z, char *buf, size_t n)
 	return i;
 }
 
+/* Each letter's code: 1..14 in hist_common, 15 + its index in hist_rare
+ * (written as the escape and that index); 0 for none. Also its bit in hseen. */
+static const uint8_t hist_code[128] = {
+	['S'] = 1,  ['h'] = 2,  ['A'] = 3,  ['a'] = 4,  ['D'] = 5,  ['d'] = 6,  ['F'] = 7,
+	['f'] = 8,  ['R'] = 9,  ['r'] = 10, ['^'] = 11, ['T'] = 12, ['t'] = 13, ['H'] = 14,
+	['s'] = 15, ['G'] = 16, ['g'] = 17, ['C'] = 18, ['c'] = 19, ['W'] = 20, ['w'] = 21,
+	['I'] = 22, ['i'] = 23, ['Q'] = 24, ['q'] = 25, ['X'] = 26,
+};
+
+static unsigned code_of(char c)
+{
+	return (unsigned char)c < 128 ? hist_code[(unsigned char)c] : 0;
+}
+
 /* Appends one letter if it fits: Zeek's string has no bound, ours stops
  * at 16 nibbles. The first letter that does not fit closes the string (a
  * lone escape in the last nibble), so what is kept is always the start of
  * Zeek's history, never a later letter that happened to be shorter. */
-static void hist_put(struct sf_zeek *z, size_t *used, char c)
-{
-	const char *one = c != '\0' ? strchr(hist_common + 1, c) : NULL;
-	const char *two = c != '\0' ? strchr(hist_rare, c) : NULL;
-	if (*used >= HIST_NIBBLES || (one == NULL && two == NULL))
-		return;
-	if (one != NULL && *used + 1 <= HIST_NIBBLES) {
-		set_nib(z, (*used)++, (unsigned)(one - hist_common));
-	} else if (two != NULL && *used + 2 <= HIST_NIBBLES) {
-		set_nib(z, (*used)++, HIST_ESCAPE);
-		set_nib(z, (*used)++, (unsigned)(two - hist_rare));
-	} else {
-		set_nib(z, HIST_NIBBLES - 1, HIST_ESCAPE);
-		*used = HIST_NIBBLES;
-	}
-}
-
-/* Session::AddHistory: history += code. */
 static void hist_add(struct sf_zeek *z, char c)
 {
-	char buf[HIST_NIBBLES + 1];
-	size_t used = hist_decode(z, buf, sizeof(buf));
-	hist_put(z, &used, c);
+	unsigned code = code_of(c), used = z->hused;
+
+	if (used >= HIST_NIBBLES || code == 0)
+		return;
+	if (code < HIST_ESCAPE) {
+		set_nib(z, used++, code);
+		z->hseen |= 1u << code;
+	} else if (used + 2 <= HIST_NIBBLES) {
+		set_nib(z, used++, HIST_ESCAPE);
+		set_nib(z, used++, code - HIST_ESCAPE);
+		z->hseen |= 1u << code;
+	} else {
+		set_nib(z, HIST_NIBBLES - 1, HIST_ESCAPE);
+		used = HIST_NIBBLES;
+	}
+	z->hused = used & 31u;
 }
 
+/* Whether the kept history holds the letter. */
 static bool hist_has(const struct sf_zeek *z, char c)
 {
-	char buf[HIST_NIBBLES + 1];
-	(void)hist_decode(z, buf, sizeof(buf));
-	return strchr(buf, c) != NULL;
+	unsigned code = code_of(c);
+	return code != 0 && (z->hseen >> code) & 1u;
 }
 
 /* The second-packet flip rewrites what was written as if the roles had
@@ -144,17 +153,18 @@ static bool hist_has(const struct sf_zeek *z, char c)
 static void hist_flip_rewrite(struct sf_zeek *z)
 {
 	char buf[HIST_NIBBLES + 1];
-	size_t used = 0;
 	(void)hist_decode(z, buf, sizeof(buf));
 	memset(z->hist, 0, sizeof(z->hist));
-	hist_put(z, &used, '^');
+	z->hseen = 0;
+	z->hused = 0;
+	hist_add(z, '^');
 	for (const char *p = buf; *p; p++) {
 		char c = *p;
 		if (c >= 'a' && c <= 'z')
 			c = (char)(c - 'a' + 'A');
 		else if (c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
-		hist_put(z, &used, c);
+		hist_add(z, c);
 	}
 }
 

@@ -19,7 +19,7 @@
  * round is not mended: when the tracker ends a connection Zeek would keep
  * (both ends CLOSED, then a stray segment), the next segment starts afresh.
  *
- * The state lives inside struct sf_conn, so it is packed into 44 bytes; what
+ * The state lives inside struct sf_conn, so it is packed into 48 bytes; what
  * that costs against Zeek (which keeps ~1 KB per connection) is listed at
  * struct sf_zeek.
  */
@@ -94,7 +94,7 @@ struct sf_zeek_side {
 
 /* One Zeek connection, zero-initialised by the tracker.
  *
- * What 44 bytes cost against Zeek's own state (each is documented at the
+ * What 48 bytes cost against Zeek's own state (each is documented at the
  * code that relies on it):
  *  - the history keeps what fits in 16 nibbles (12 to 16 letters): always
  *    the start of Zeek's, whose string has no bound;
@@ -127,6 +127,8 @@ struct sf_zeek {
 	uint32_t flip_seen : 1;  /* roles flipped once ('^' written) */
 	uint32_t started : 1;    /* Zeek saw this connection */
 	uint8_t hist[8];         /* history, two letters a byte (see zeek.c) */
+	uint32_t hseen : 27;     /* the letters in hist, one bit per code: no decoding to ask */
+	uint32_t hused : 5;      /* nibbles of hist in use, 0..16 */
 	struct sf_zeek_side side[2];
 };
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "decode/frame.h"
+#include "decode/tuple.h"
 #include "fuzz/dlts.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -105,6 +106,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Zeroed, so a layer the decoder never reached holds values that pass. */
 	memset(&f, 0, sizeof(f));
 	rc = sf_dec_frame(dlt, data + 3, caplen, wirelen, &f);
+
+	/* The read-ahead tuple, where it answers, names the decoder's connection. */
+	{
+		struct sf_tuple k;
+		if (sf_dec_tuple(dlt, data + 3, caplen, &k) && f.kind == SF_FRAME_TCP) {
+			size_t n = f.ip.ver == 4 ? 4 : 16;
+			CHECK(k.ver == f.ip.ver && k.sport == t->sport && k.dport == t->dport);
+			CHECK(memcmp(k.src, f.ip.src, n) == 0 && memcmp(k.dst, f.ip.dst, n) == 0);
+		}
+	}
 
 	/* The result is well-formed. */
 	CHECK(rc == f.rc);

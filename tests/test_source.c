@@ -89,10 +89,21 @@ static void same_as_libpcap(struct capfile *c, bool nano)
 	for (;;) {
 		struct pcap_pkthdr *h = NULL;
 		const u_char *want = NULL;
-		const uint8_t *got = NULL;
+		const uint8_t *got = NULL, *peeked = NULL;
+		uint32_t peeklen = 0;
+		int peekdlt = 0;
 		struct sf_pkt pkt;
 		int lr = pcap_next_ex(pc, &h, &want);
+		/* A look ahead consumes nothing and shows the frame to come. */
+		bool peek = sf_src_peek(&src, 0, &peeked, &peeklen, &peekdlt);
 		enum sf_src_rc sr = sf_src_next(&src, &pkt, &got, err, sizeof(err));
+
+		if (peek) {
+			assert_int_equal(sr, SF_SRC_PACKET);
+			assert_ptr_equal(peeked, got);
+			assert_int_equal(peeklen, pkt.caplen);
+			assert_int_equal(peekdlt, pkt.dlt);
+		}
 
 		n++;
 		if (lr == PCAP_ERROR_BREAK) {
@@ -228,10 +239,48 @@ static void a_bogus_snaplen_is_replaced_as_libpcap_does(void **state)
 	}
 }
 
+/* peek(k) shows the k-th frame after the next without consuming any, only
+ * when it is whole in the buffer, and never one past a damaged record. */
+static void a_look_ahead_shows_the_frames_to_come_and_moves_nothing(void **state)
+{
+	char err[SF_SRC_ERRLEN];
+	struct capfile c;
+	struct sf_src src;
+	struct sf_pkt pkt;
+	const uint8_t *d[3] = { NULL, NULL, NULL }, *got = NULL;
+	uint32_t len[3] = { 0, 0, 0 };
+	int dlt = 0;
+
+	(void)state;
+	cap_open(&c, false, 0xa1b2c3d4, 4, 65535, 1);
+	cap_rec(&c, 1700000001, 1, 60, 60, 60, false);
+	cap_rec(&c, 1700000002, 2, 70, 70, 70, false);
+	cap_rec(&c, 1700000003, 3, 0x7fffffff, 0x7fffffff, 10, false); /* damaged */
+	assert_int_equal(fclose(c.f), 0);
+	assert_true(sf_src_open_file(&src, c.path, false, err, sizeof(err)));
+	assert_true(sf_src_peek(&src, 1, &d[1], &len[1], &dlt)); /* the second, from the start */
+	assert_int_equal(len[1], 70);
+	assert_true(sf_src_next(&src, &pkt, &got, err, sizeof(err)) == SF_SRC_PACKET);
+	assert_true(sf_src_peek(&src, 0, &d[0], &len[0], &dlt));
+	assert_ptr_equal(d[0], d[1]);
+	assert_int_equal(dlt, 1);
+	assert_int_equal(len[0], 70);
+	assert_int_equal(d[0][0], (1700000002u) & 0xff);          /* cap_rec's first data byte */
+	assert_false(sf_src_peek(&src, 1, &d[1], &len[1], &dlt)); /* the damaged record */
+	assert_false(sf_src_peek(&src, 2, &d[2], &len[2], &dlt));
+	assert_true(sf_src_next(&src, &pkt, &got, err, sizeof(err)) == SF_SRC_PACKET);
+	assert_ptr_equal(got, d[0]);
+	assert_int_equal(pkt.caplen, 70);
+	assert_true(sf_src_next(&src, &pkt, &got, err, sizeof(err)) == SF_SRC_ERROR);
+	sf_src_close(&src);
+	unlink(c.path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(little_and_big_endian_files_read_as_libpcap_reads_them),
+		cmocka_unit_test(a_look_ahead_shows_the_frames_to_come_and_moves_nothing),
 		cmocka_unit_test(nanosecond_files_scale_both_ways),
 		cmocka_unit_test(kuznetsov_records_carry_eight_more_bytes),
 		cmocka_unit_test(old_versions_swap_capture_and_wire_lengths),
