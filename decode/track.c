@@ -334,7 +334,8 @@ void sf_track_prefetch(const struct sf_track *t, uint32_t h, int stage)
 	}
 	c = at(t, *b);
 	if (c != NULL)
-		__builtin_prefetch(c);
+		for (size_t off = 0; off < sizeof(*c); off += 64)
+			__builtin_prefetch((const char *)c + off);
 }
 
 /* Zeek's rule for a connection first seen mid-stream: the side on a

@@ -141,7 +141,7 @@ struct sf_track_stats sf_track_stats(const struct sf_track *t);
 
 /* Prefetching, for a caller that can see frames coming: the tuple's hash,
  * then its two stages a frame apart: 0 loads the bucket, 1 (once the bucket
- * has arrived) the first connection of its chain. Hints only: they change
+ * has arrived) the whole of the first connection of its chain. Hints only: they change
  * nothing, and a wrong hash costs a wasted load. */
 uint32_t sf_track_hash(const struct sf_tuple *k);
 /* Whether prefetching pays: only when the connections held outgrow the
