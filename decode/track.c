@@ -152,10 +152,16 @@ static void finish(struct sf_track *t, struct sf_conn *c, const char *why)
 	t->used--;
 }
 
-/* Zeroed memory for the pool and the buckets, straight from mmap so that
- * it can ask for huge pages: segments land on random connections, and with
- * 4 KiB pages each of them also misses the TLB once the pool outgrows what
- * the TLB maps (8 MiB here). Pages still come only when first written. */
+/* Huge pages only past this much of the pool: a huge page is resident
+ * whole, so below it they would cost up to 2 MiB of idle memory per region,
+ * which a capture of a few thousand connections notices (and its pool
+ * fits the TLB's reach anyway). */
+#define HUGE_FROM (64u << 20)
+
+/* Zeroed memory for the pool and the buckets, straight from mmap so that a
+ * large pool can ask for huge pages: segments land on random connections,
+ * and with 4 KiB pages each of them also misses the TLB once the pool
+ * outgrows what the TLB maps. Pages still come only when first written. */
 static void *zalloc(size_t *bytes, size_t n)
 {
 	void *p = NULL;
@@ -167,7 +173,8 @@ static void *zalloc(size_t *bytes, size_t n)
 	if (p == MAP_FAILED)
 		return NULL;
 #ifdef MADV_HUGEPAGE
-	(void)madvise(p, n, MADV_HUGEPAGE); /* a hint: without it, small pages */
+	if (n > HUGE_FROM) /* a hint: without it, small pages */
+		(void)madvise((char *)p + HUGE_FROM, n - HUGE_FROM, MADV_HUGEPAGE);
 #endif
 	return p;
 }
