@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture/kernel.h"
 #include "cli/cmd.h"
+#include "cli/kernel_view.h"
 #include "cli/pipe.h"
 #include "cli/report.h"
 #include "cli/ports.h"
@@ -20,6 +22,9 @@ struct report_args {
 	struct sf_pipe_opts pipe;
 	bool numeric, json;
 	uint32_t filter;
+	bool kernel;     /* --kernel: the running kernel's sockets, not a capture's */
+	uint16_t *ports; /* --kernel's PORT words (malloc'd), nports of them */
+	size_t nports;
 };
 
 void sf_cmd_report_usage(FILE *f)
@@ -29,11 +34,17 @@ void sf_cmd_report_usage(FILE *f)
 		"                     [--realtime[=F]] [--msl S] [--idle-timeout S] [--max-conns "
 		"N]\n"
 		"                     [state NAME | exclude NAME]...\n"
+		"       synfin report --kernel [-n] [--json] [PORT...]\n"
 		"\n"
 		"Prints the TCP sockets of the hosts in a capture as 'netstat -tan' would have\n"
 		"shown them on each host at the end of the capture (or at TIME): one row per\n"
 		"endpoint of each open connection, and a LISTEN row for each server seen\n"
 		"accepting. Then one summary per connection, in stream order.\n"
+		"\n"
+		"With --kernel, prints the running kernel's own TCP sockets now instead, in the\n"
+		"same columns, read over NETLINK_SOCK_DIAG as ss reads them (every state, as\n"
+		"'ss -tan'); PORT words keep the sockets whose local or remote port is one of\n"
+		"them.\n"
 		"\n"
 		"  -r FILE          read this capture file ('-' for standard input)\n"
 		"  -n               print port numbers, not service names\n"
@@ -48,6 +59,7 @@ void sf_cmd_report_usage(FILE *f)
 		"  --msl S          maximum segment lifetime: TIME_WAIT lasts 2*S (default 30)\n"
 		"  --idle-timeout S a connection idle this long is over (default 300)\n"
 		"  --max-conns N    connections tracked at once (default 1048576)\n"
+		"  --kernel         the kernel's sockets now; takes -n and --json, not -r\n"
 		"  state NAME       show only sockets in NAME; repeat for more (as ss)\n"
 		"  exclude NAME     hide sockets in NAME (as ss)\n"
 		"\n"
@@ -56,7 +68,8 @@ void sf_cmd_report_usage(FILE *f)
 		"group: all, connected (all but listening and closed), synchronized (connected\n"
 		"but syn-sent), bucket (syn-recv, time-wait), big (all but bucket).\n"
 		"\n"
-		"Exit: 0 done; 1 the file could not be read; 2 bad command line;\n"
+		"Exit: 0 done; 1 the file (or the kernel's sockets) could not be read;\n"
+		"      2 bad command line;\n"
 		"      3 the file is damaged part-way (the report covers what came before);\n"
 		"      4 the output (or its temporary file) could not be written.\n");
 }
@@ -83,12 +96,59 @@ static int parse_filter(int n, char **w, struct report_args *a)
 	return SF_EXIT_USAGE;
 }
 
+/* A port number, 1 to 65535, in decimal digits only. */
+static bool parse_port(const char *s, uint16_t *port)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > 65535)
+			return false;
+	}
+	if (*s != '\0' || v == 0)
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+/* --kernel's words after the options are ports; SF_EXIT_OK or an exit code. */
+static int parse_kernel_words(int n, char **w, struct report_args *a)
+{
+	if (a->pipe.file != NULL) {
+		fprintf(stderr, "synfin report: --kernel reads the running kernel; with a file "
+				"there is no kernel to ask\n\n");
+		sf_cmd_report_usage(stderr);
+		return SF_EXIT_USAGE;
+	}
+	if (n == 0)
+		return SF_EXIT_OK;
+	a->ports = calloc((size_t)n, sizeof(*a->ports));
+	if (a->ports == NULL) {
+		fprintf(stderr, "synfin: out of memory\n");
+		return SF_EXIT_OUTPUT;
+	}
+	for (int i = 0; i < n; i++)
+		if (!parse_port(w[i], &a->ports[a->nports++])) {
+			fprintf(stderr,
+				"synfin report: '%s' is not a port: --kernel takes port numbers "
+				"1-65535 after the options\n\n",
+				w[i]);
+			sf_cmd_report_usage(stderr);
+			return SF_EXIT_USAGE;
+		}
+	return SF_EXIT_OK;
+}
+
 /* 0 when parsed; otherwise an exit code (help is 0 via *done). */
 static int parse_args(int argc, char **argv, struct report_args *a, bool *done)
 {
-	enum { OPT_JSON = 256, OPT_AT, OPT_HELP };
+	enum { OPT_JSON = 256, OPT_AT, OPT_HELP, OPT_KERNEL };
 	static const struct option longs[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "kernel", no_argument, NULL, OPT_KERNEL },
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "help", no_argument, NULL, OPT_HELP },
 		SF_PIPE_LONG_OPTIONS,
@@ -109,6 +169,7 @@ static int parse_args(int argc, char **argv, struct report_args *a, bool *done)
 		switch (c) {
 		case 'n': a->numeric = true; break;
 		case OPT_JSON: a->json = true; break;
+		case OPT_KERNEL: a->kernel = true; break;
 		case OPT_AT:
 			if (!sf_report_parse_at(optarg, &a->pipe.stop_at_ns, &base)) {
 				fprintf(stderr,
@@ -130,6 +191,8 @@ static int parse_args(int argc, char **argv, struct report_args *a, bool *done)
 			return SF_EXIT_USAGE;
 		}
 	}
+	if (a->kernel)
+		return parse_kernel_words(argc - optind, argv + optind, a);
 	if (parse_filter(argc - optind, argv + optind, a) != SF_EXIT_OK)
 		return SF_EXIT_USAGE;
 	if (a->pipe.file == NULL) {
@@ -138,6 +201,44 @@ static int parse_args(int argc, char **argv, struct report_args *a, bool *done)
 		return SF_EXIT_USAGE;
 	}
 	return SF_EXIT_OK;
+}
+
+/* --kernel: the table of the kernel's sockets, now. */
+static int report_kernel(const struct report_args *a)
+{
+	struct sf_kernel_view_opts o = { .json = a->json };
+	struct sf_sock *socks = NULL;
+	struct sf_buf *out = NULL;
+	char **names = NULL;
+	size_t n = 0;
+	char err[256];
+	int rc = SF_EXIT_OK;
+
+	if (sf_kernel_sockets(&socks, &n, a->ports, a->nports, err, sizeof(err)) != 0) {
+		fprintf(stderr, "synfin report: %s\n", err);
+		rc = SF_EXIT_INPUT;
+		goto out;
+	}
+	out = malloc(sizeof(*out));
+	if (out == NULL) {
+		fprintf(stderr, "synfin: out of memory\n");
+		rc = SF_EXIT_OUTPUT;
+		goto out;
+	}
+	sf_buf_init(out, stdout);
+	if (!a->numeric && !a->json)
+		names = sf_ports_load();
+	o.port_names = (const char *const *)names;
+	sf_kernel_view_table(out, socks, n, &o);
+	if (!sf_buf_flush(out)) {
+		fprintf(stderr, "synfin: writing the output failed\n");
+		rc = SF_EXIT_OUTPUT;
+	}
+out:
+	sf_ports_free(names);
+	free(out);
+	free(socks);
+	return rc;
 }
 
 int sf_cmd_report(int argc, char **argv)
@@ -155,6 +256,10 @@ int sf_cmd_report(int argc, char **argv)
 	rc = parse_args(argc, argv, &a, &done);
 	if (rc != SF_EXIT_OK || done)
 		goto out;
+	if (a.kernel) {
+		rc = report_kernel(&a);
+		goto out;
+	}
 	out = malloc(sizeof(*out));
 	if (out == NULL) {
 		fprintf(stderr, "synfin: out of memory\n");
@@ -198,5 +303,6 @@ out:
 	sf_report_close(&rep);
 	sf_ports_free(ports);
 	free(out);
+	free(a.ports);
 	return rc;
 }
