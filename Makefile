@@ -67,7 +67,7 @@ DEPS_LINT  := clang-format
 DEPS_TSHARK := tshark
 DEPS_ALL   := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_TSHARK) $(DEPS_FUZZ) $(DEPS_BENCH) $(DEPS_LINT)
 
-.PHONY: demo all check test unit golden corpus fuzz fuzz-run bench install uninstall clean deps \
+.PHONY: demo fixtures live all check test unit golden corpus fuzz fuzz-run bench install uninstall clean deps \
 	deps-build deps-test deps-fuzz deps-bench lint format format-check
 
 all: $(PROG)
@@ -87,22 +87,23 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB) \
 		$(ALL_LDFLAGS) $(CMOCKA_LIBS) $(PCAP_LIBS)
 
-# Until live capture lands (issue 4) the demo shows a real conversation
-# captured on lo: decoded with its state changes, as a ladder, as netstat.
+# The main job: the bundled pair on lo, captured, decoded, drawn, reported
+# beside the kernel's view (`synfin demo`; needs root to capture).
 demo: deps-build
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(PROG) decode -n -v -r pcaps/loopback-partial-csum.pcap
-	$(Q)echo
-	$(Q)$(PROG) ladder -r pcaps/loopback-partial-csum.pcap
-	$(Q)echo
-	$(Q)$(PROG) report -n -r pcaps/loopback-partial-csum.pcap
+	$(Q)$(PROG) demo
+
+# Regenerates pcaps/pair-*.pcap from the real pair on lo (root), then their
+# golden files: read `git diff pcaps/` before committing them.
+fixtures: $(PROG)
+	$(Q)SYNFIN=$(PROG) sh tests/make_pair_fixtures.sh
 
 # --- tests -----------------------------------------------------------------
 
 # Packages first, then the build: under -j the two must not race.
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(TOOL_BINS)
-	$(Q)$(MAKE) --no-print-directory unit golden corpus
+	$(Q)$(MAKE) --no-print-directory unit golden corpus live
 
 check: test
 
@@ -111,9 +112,15 @@ unit: $(TEST_BINS)
 
 golden: $(PROG)
 	$(Q)SYNFIN=$(PROG) sh tests/golden.sh
+	$(Q)SYNFIN=$(PROG) sh tests/pair_cli.sh
 
 corpus: $(PROG) $(TOOL_BINS)
 	$(Q)SYNFIN=$(PROG) BUILD=$(BUILD) SHARED=$(SHARED) sh tests/corpus.sh
+
+# Server, client and capture on lo against the kernel's own view (root; says
+# so and skips without it).
+live: $(PROG)
+	$(Q)SYNFIN=$(PROG) sh tests/live.sh
 
 # --- fuzzing (clang + libFuzzer) ---------------------------------------------
 
@@ -124,7 +131,7 @@ FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) -g -O1 -I. -DSF_PCAP_BLOCK=4096
 FUZZ_TIME  ?= 60
 
 # The file readers are parsers of hostile input too; they need no libpcap.
-FUZZ_SRCS_LIB := $(DECODE_SRCS) capture/pcapfile.c capture/pcapng.c capture/linktype.c
+FUZZ_SRCS_LIB := $(DECODE_SRCS) capture/pcapfile.c capture/pcapng.c capture/linktype.c capture/kernel.c
 
 build/fuzz/%: fuzz/%.c $(FUZZ_SRCS_LIB) $(wildcard decode/*.h capture/*.h) fuzz/dlts.h
 	@mkdir -p $(dir $@)

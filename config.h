@@ -11,6 +11,7 @@ enum {
 	SF_EXIT_USAGE = 2,   /* bad command line or bad filter expression */
 	SF_EXIT_DAMAGED = 3, /* the file is damaged part-way; what came before was decoded */
 	SF_EXIT_OUTPUT = 4,  /* writing the output failed */
+	SF_EXIT_PERM = 5,    /* no privilege to capture live (sudo, or setcap) */
 };
 
 /* Capture files: the first read block (grown to hold any one record). */
@@ -22,6 +23,14 @@ enum {
 
 /* Output: bytes buffered before a write. */
 #define SF_OUT_BUF_SIZE (64 * 1024)
+
+/* Live capture. A slot of the kernel ring holds one frame of up to the
+ * snaplen in immediate mode: 32 MiB holds some 500 frames of loopback's
+ * 65,536-byte MTU, thousands of the pair's small segments. */
+#define SF_LIVE_SNAPLEN    262144
+#define SF_LIVE_BUFFER_KIB (32 * 1024)
+#define SF_LIVE_TIMEOUT_MS 100
+#define SF_LIVE_USER       "nobody" /* -Z's default when run as root */
 
 /* Connection tracking. Linux holds TIME_WAIT 60 s (TCP_TIMEWAIT_LEN), i.e.
  * 2*MSL with an MSL of 30 s. */

@@ -214,6 +214,8 @@ enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt, const uint8_t *
 
 	if (rc == PCAP_ERROR_BREAK)
 		return SF_SRC_EOF;
+	if (rc == 0 && s->live)
+		return SF_SRC_AGAIN;
 	if (rc != 1) {
 		const char *m = pcap_geterr(s->pc);
 		if (strstr(m, "truncated") != NULL)
@@ -237,6 +239,9 @@ enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt, const uint8_t *
 
 void sf_src_close(struct sf_src *s)
 {
+	if (s->dump != NULL)
+		pcap_dump_close(s->dump);
+	s->dump = NULL;
 	if (s->pc != NULL)
 		pcap_close(s->pc);
 	s->pc = NULL;

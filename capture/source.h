@@ -39,7 +39,10 @@ struct sf_src {
 	size_t nprogs;
 	int dlt; /* the file's (first interface's) link type */
 	uint8_t frac_digits;
-	uint64_t num; /* frames read so far */
+	uint64_t num;          /* frames read so far */
+	bool live;             /* a live handle (capture/live.c) */
+	pcap_dumper_t *dump;   /* -w's file, live only */
+	const char *dump_name; /* for messages */
 };
 
 enum sf_src_rc {
@@ -47,6 +50,7 @@ enum sf_src_rc {
 	SF_SRC_EOF,
 	SF_SRC_ERROR,  /* err holds why; the file is damaged past this point */
 	SF_SRC_FILTER, /* the filter does not compile for this packet's link type */
+	SF_SRC_AGAIN,  /* live: nothing arrived before the read timed out */
 };
 
 #define SF_SRC_ERRLEN 512

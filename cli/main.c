@@ -19,6 +19,14 @@ static const struct sf_subcmd subcmds[] = {
 	  sf_cmd_report, sf_cmd_report_usage },
 	{ "ladder", "draw each connection as a sequence diagram, in text or SVG", sf_cmd_ladder,
 	  sf_cmd_ladder_usage },
+	{ "capture", "capture live (sudo), printing each segment and state change as it happens",
+	  sf_cmd_capture, sf_cmd_capture_usage },
+	{ "demo", "the pair on loopback, captured, drawn and reported beside the kernel (sudo)",
+	  sf_cmd_demo, sf_cmd_demo_usage },
+	{ "server", "the socket tutorials' chat server, each step timestamped, to capture",
+	  sf_cmd_server, sf_cmd_server_usage },
+	{ "client", "talk to a chat server and close by bye, RST or half-close", sf_cmd_client,
+	  sf_cmd_client_usage },
 };
 
 static void usage(FILE *f)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,88 @@ struct run {
 	const struct sf_sink *sink;
 	struct sf_sink_state *st;
 };
+
+/* The live source being read, for the signal handler; and whether a
+ * signal asked to stop. */
+static struct sf_src *volatile live_src;
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	struct sf_src *s = live_src;
+	if (s == NULL) { /* nothing to drain: die of the signal as usual */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	interrupted = 1;
+	sf_src_live_break(s);
+}
+
+void sf_pipe_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+}
+
+static int64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Opens the file or the live handle (then drops root); an exit code. */
+static int open_source(const struct sf_pipe_opts *o, struct sf_src *src)
+{
+	char err[SF_SRC_ERRLEN] = "";
+
+	if (o->live == NULL) {
+		if (!sf_src_open_file(src, o->file, o->nano, err, sizeof(err))) {
+			fprintf(stderr, "synfin: %s: %s\n", o->file, err);
+			return SF_EXIT_INPUT;
+		}
+		return SF_EXIT_OK;
+	}
+	switch (sf_src_open_live(src, o->live, err, sizeof(err))) {
+	case SF_LIVE_OK: break;
+	case SF_LIVE_PERM: fprintf(stderr, "synfin: %s\n", err); return SF_EXIT_PERM;
+	case SF_LIVE_WFILE: fprintf(stderr, "synfin: %s\n", err); return SF_EXIT_OUTPUT;
+	default: fprintf(stderr, "synfin: %s\n", err); return SF_EXIT_INPUT;
+	}
+	if (o->drop_user != NULL &&
+	    !sf_drop_privileges(o->drop_user, sf_src_wfile_fd(src), err, sizeof(err))) {
+		fprintf(stderr, "synfin: %s\n", err);
+		sf_src_close(src);
+		return SF_EXIT_PERM;
+	}
+	/* tcpdump's line: it also tells a script that capturing has begun. */
+	{
+		const char *ln = pcap_datalink_val_to_name(src->dlt);
+		const char *ld = pcap_datalink_val_to_description(src->dlt);
+		fprintf(stderr,
+			"synfin: listening on %s, link-type %s (%s), snapshot length %d bytes\n",
+			o->file, ln ? ln : "?", ld ? ld : "?",
+			o->live->snaplen ? o->live->snaplen : SF_LIVE_SNAPLEN);
+		fflush(stderr);
+	}
+	return SF_EXIT_OK;
+}
+
+/* libpcap's counts, as tcpdump prints them when it stops. */
+static void live_counts(struct sf_src *src)
+{
+	struct sf_live_stats ls;
+	fprintf(stderr, "%" PRIu64 " packets captured\n", src->num);
+	if (sf_src_live_stats(src, &ls))
+		fprintf(stderr, "%u packets received by filter\n%u packets dropped by kernel\n",
+			ls.received, ls.dropped);
+}
 
 void sf_pipe_defaults(struct sf_pipe_opts *o)
 {
@@ -287,15 +370,15 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 	sf_ns stop = 0;
 	bool stop_known = false;
 	int64_t wall0 = 0;
+	bool draining = false;
 	int rc = SF_EXIT_OK;
 
 	memset(&f, 0, sizeof(f));
-	if (!sf_src_open_file(&src, o->file, o->nano, err, sizeof(err))) {
-		fprintf(stderr, "synfin: %s: %s\n", o->file, err);
-		return SF_EXIT_INPUT;
-	}
+	rc = open_source(o, &src);
+	if (rc != SF_EXIT_OK)
+		return rc;
 	if (o->filter != NULL && !sf_src_set_filter(&src, o->filter, err, sizeof(err))) {
-		fprintf(stderr, "synfin: %s: %s ('%s')\n", o->file, err, o->filter);
+		fprintf(stderr, "synfin: %s: %s ('%s')\n", src.name, err, o->filter);
 		sf_src_close(&src);
 		return SF_EXIT_USAGE;
 	}
@@ -310,14 +393,39 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 		return SF_EXIT_INPUT;
 	}
 	st->track = trk;
+	if (src.live) {
+		wall0 = mono_ns();
+		live_src = &src;
+	}
 
 	for (;;) {
 		struct sf_pkt pkt;
 		struct sf_seg_info si;
 		const uint8_t *data = NULL;
-		enum sf_src_rc r = sf_src_next(&src, &pkt, &data, err, sizeof(err));
+		enum sf_src_rc r = SF_SRC_EOF;
 		sf_ns now = 0;
 
+		/* A live capture told to stop first reads what the kernel holds. */
+		if (src.live && !draining &&
+		    (interrupted || (o->duration_ns > 0 && mono_ns() - wall0 >= o->duration_ns))) {
+			draining = true;
+			(void)sf_src_live_drain(&src);
+		}
+		r = sf_src_next(&src, &pkt, &data, err, sizeof(err));
+		if (r == SF_SRC_AGAIN) {
+			if (draining)
+				break;
+			/* Nothing queued: capture time has reached now (less a
+			 * second for frames stamped but not yet queued). */
+			if (!sink->untracked)
+				sf_track_advance(trk, wall_ns() - 1000000000);
+			continue;
+		}
+		if (r == SF_SRC_EOF && src.live && interrupted && !draining) {
+			draining = true; /* the break: drain, then stop */
+			(void)sf_src_live_drain(&src);
+			continue;
+		}
 		if (r == SF_SRC_EOF)
 			break;
 		if (r == SF_SRC_FILTER) {
@@ -337,6 +445,7 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 			break;
 		}
 		now = pkt_ns(&pkt);
+		sf_src_dump(&src, &pkt, data);
 		if (o->stop_base != SF_STOP_NONE) {
 			if (!stop_known)
 				stop = stop_time(o, now); /* counted from the first packet */
@@ -377,11 +486,14 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 			sink->frame(st, &pkt, &f, &si);
 		else
 			sink->frame(st, &pkt, &f, NULL);
+		if (src.live)
+			(void)sf_buf_flush(st->out); /* as it happens */
 		if (st->out->failed) /* a closed pipe or a full disk: nothing more to say */
 			break;
 		if (o->count != 0 && stats.lines >= o->count)
 			break;
 	}
+	live_src = NULL;
 	if (stop_known && !sink->untracked)
 		sf_track_advance(trk, stop); /* what expired by the moment is gone */
 	if (sink->finish)
@@ -395,6 +507,13 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 	}
 	ts = sf_track_stats(trk);
 	report_stats(o, &stats, &ts);
+	if (src.live) {
+		live_counts(&src);
+		if (!sf_src_dump_close(&src, err, sizeof(err))) {
+			fprintf(stderr, "synfin: %s\n", err);
+			rc = SF_EXIT_OUTPUT;
+		}
+	}
 	st->track = NULL;
 	sf_track_free(trk);
 	sf_src_close(&src);

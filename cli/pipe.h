@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "capture/live.h"
 #include "cli/sink.h"
 #include "decode/track.h"
 
@@ -33,6 +34,10 @@ struct sf_pipe_opts {
 	 * the tracker's clock run on to the moment itself (TIME_WAIT expiry). */
 	int64_t stop_at_ns;
 	uint8_t stop_base; /* enum sf_pipe_stop */
+	/* Live capture (synfin capture) instead of a file: */
+	const struct sf_live_cfg *live;
+	const char *drop_user; /* when root: become this user once the handle is open */
+	int64_t duration_ns;   /* stop after this long (wall clock), 0: no limit */
 };
 
 /* Defaults: TIME_WAIT 60 s (MSL 30 s, as Linux), idle 300 s, 1M connections. */
@@ -41,6 +46,11 @@ void sf_pipe_defaults(struct sf_pipe_opts *o);
 /* Runs the pipeline into `sink` with state `st` (its out buffer set). Returns
  * a SF_EXIT_* code; messages name the file and packet. */
 int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct sf_sink_state *st);
+
+/* SIGINT and SIGTERM stop a live capture cleanly: the frames the kernel
+ * holds are drained and everything is printed and flushed. Without a live
+ * capture running they end the program as usual. */
+void sf_pipe_catch_signals(void);
 
 /* Parses a count of seconds ("60", "0.5"); false on anything else. */
 bool sf_pipe_parse_seconds(const char *s, int64_t *ns);

@@ -10,6 +10,8 @@
 #   pcaps/NAME.json      stdout of   TZ=UTC $SYNFIN decode --json -r pcaps/NAME.pcap
 #   pcaps/NAME.err       stderr of the -n run, then one more line "exit N" with its exit status.
 #                        The --json run must write the same stderr and end with the same status.
+#                        The pair's live captures (pcaps/pair-*, `make fixtures`) are also read
+#                        from standard input, through libpcap as a live handle is, against .out.
 # Optional variants, run only when their golden file exists (to add one, create it empty and run
 # with UPDATE=1):
 #   pcaps/NAME.v.out     stdout of   decode -n -v      (checksum verdict on every line)
@@ -216,6 +218,19 @@ for f in pcaps/*.pcap pcaps/*.pcapng; do
 	same "$g.json" "$tmp/out" || st=1
 	same "$g.err" "$tmp/err" || st=1
 	verdict "$name --json" $st
+
+	# The pair's captures again through libpcap (standard input): the path a live handle
+	# takes, pcap_next_ex, must decode them as our own file reader does.
+	case $name in
+	pair-*)
+		"$SYNFIN" decode -n -r - <"$f" >"$tmp/out" 2>"$tmp/err"
+		echo "exit $?" >>"$tmp/err"
+		st=0
+		same "$g.out" "$tmp/out" || st=1
+		same "$g.err" "$tmp/err" || st=1
+		verdict "$name through libpcap" $st
+		;;
+	esac
 
 	for v in v nano S; do
 		[ -f "$g.$v.out" ] || continue
