@@ -74,6 +74,11 @@ enum sf_live_fail sf_src_open_live(struct sf_src *s, const struct sf_live_cfg *c
 		goto fail;
 	}
 	s->dlt = pcap_datalink(s->pc);
+	s->live_fd = pcap_get_selectable_fd(s->pc);
+	if (s->live_fd < 0 || pcap_setnonblock(s->pc, 1, perr) != 0) {
+		explain(SF_LIVE_OTHER, cfg, "cannot wait on the handle", err, errlen);
+		goto fail;
+	}
 	if (cfg->wfile != NULL) {
 		s->dump = pcap_dump_open(s->pc, cfg->wfile);
 		if (s->dump == NULL) {
@@ -99,8 +104,8 @@ void sf_src_live_break(struct sf_src *s)
 
 bool sf_src_live_drain(struct sf_src *s)
 {
-	char perr[PCAP_ERRBUF_SIZE];
-	return s->pc != NULL && pcap_setnonblock(s->pc, 1, perr) == 0;
+	s->draining = true; /* the handle is non-blocking already */
+	return s->pc != NULL;
 }
 
 bool sf_src_live_stats(struct sf_src *s, struct sf_live_stats *st)

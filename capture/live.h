@@ -3,8 +3,10 @@
  * The handle is made with pcap_create() in immediate mode, so each segment
  * reaches the pipeline as it happens, with a kernel buffer sized for that:
  * in immediate mode Linux gives every frame a slot of the snaplen, and
- * libpcap's default 2 MiB then holds a handful of frames. Reading times out
- * every SF_LIVE_TIMEOUT_MS so the caller can look at its clock and signals.
+ * libpcap's default 2 MiB then holds a handful of frames. The handle is
+ * non-blocking and a read waits at most SF_LIVE_TIMEOUT_MS (poll on its
+ * descriptor: in immediate mode Linux's libpcap ignores the handle's own
+ * timeout), so the caller can look at its clock and signals.
  */
 #ifndef SF_CAPTURE_LIVE_H
 #define SF_CAPTURE_LIVE_H
@@ -41,7 +43,7 @@ enum sf_live_fail sf_src_open_live(struct sf_src *s, const struct sf_live_cfg *c
 void sf_src_live_break(struct sf_src *s);
 
 /* After a break: reads no longer wait, so the frames the kernel already
- * holds can be drained (SF_SRC_AGAIN once there are none). */
+ * holds are drained (SF_SRC_AGAIN once there are none). */
 bool sf_src_live_drain(struct sf_src *s);
 
 struct sf_live_stats {

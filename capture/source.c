@@ -2,6 +2,7 @@
 #include "capture/source.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "capture/pcapfile.h"
 #include "capture/pcapng.h"
+#include "config.h"
 
 #define SF_DLT_CHECK 1 /* DLT_EN10MB */
 
@@ -211,6 +213,13 @@ enum sf_src_rc sf_src_next(struct sf_src *s, struct sf_pkt *pkt, const uint8_t *
 	if (s->pc == NULL)
 		return next_own(s, pkt, data, err, errlen);
 	rc = pcap_next_ex(s->pc, &h, data);
+	if (rc == 0 && s->live && !s->draining) {
+		/* Immediate mode on Linux ignores the handle's timeout and would
+		 * block until a frame comes: wait here, bounded, instead. */
+		struct pollfd pf = { s->live_fd, POLLIN, 0 };
+		(void)poll(&pf, 1, SF_LIVE_TIMEOUT_MS);
+		rc = pcap_next_ex(s->pc, &h, data);
+	}
 
 	if (rc == PCAP_ERROR_BREAK)
 		return SF_SRC_EOF;

@@ -40,7 +40,9 @@ struct sf_src {
 	int dlt; /* the file's (first interface's) link type */
 	uint8_t frac_digits;
 	uint64_t num;          /* frames read so far */
-	bool live;             /* a live handle (capture/live.c) */
+	bool live;             /* a live handle (capture/live.c), non-blocking */
+	bool draining;         /* live, stopping: read what is queued, wait for nothing */
+	int live_fd;           /* its selectable descriptor, polled between reads */
 	pcap_dumper_t *dump;   /* -w's file, live only */
 	const char *dump_name; /* for messages */
 };

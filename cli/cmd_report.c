@@ -25,6 +25,8 @@ struct report_args {
 	bool kernel;     /* --kernel: the running kernel's sockets, not a capture's */
 	uint16_t *ports; /* --kernel's PORT words (malloc'd), nports of them */
 	size_t nports;
+	const char *iface;    /* -i: a live capture's sockets (through synfin capture) */
+	const char *duration; /* --duration, for -i */
 };
 
 void sf_cmd_report_usage(FILE *f)
@@ -35,6 +37,7 @@ void sf_cmd_report_usage(FILE *f)
 		"N]\n"
 		"                     [state NAME | exclude NAME]...\n"
 		"       synfin report --kernel [-n] [--json] [PORT...]\n"
+		"       synfin report -i IFACE [--kernel] [--duration S] [-n] [--json] [PORT...]\n"
 		"\n"
 		"Prints the TCP sockets of the hosts in a capture as 'netstat -tan' would have\n"
 		"shown them on each host at the end of the capture (or at TIME): one row per\n"
@@ -45,6 +48,11 @@ void sf_cmd_report_usage(FILE *f)
 		"same columns, read over NETLINK_SOCK_DIAG as ss reads them (every state, as\n"
 		"'ss -tan'); PORT words keep the sockets whose local or remote port is one of\n"
 		"them.\n"
+		"\n"
+		"With -i IFACE, captures live (as 'synfin capture -q', so it needs the same\n"
+		"privilege) until Ctrl-C or --duration, then prints the sockets it inferred;\n"
+		"with --kernel, beside the kernel's own view of the same sockets, agreement\n"
+		"marked per row. PORT words then select what is captured.\n"
 		"\n"
 		"  -r FILE          read this capture file ('-' for standard input)\n"
 		"  -n               print port numbers, not service names\n"
@@ -60,6 +68,8 @@ void sf_cmd_report_usage(FILE *f)
 		"  --idle-timeout S a connection idle this long is over (default 300)\n"
 		"  --max-conns N    connections tracked at once (default 1048576)\n"
 		"  --kernel         the kernel's sockets now; takes -n and --json, not -r\n"
+		"  -i IFACE         capture live on IFACE instead of reading a file\n"
+		"  --duration S     with -i: stop after S seconds\n"
 		"  state NAME       show only sockets in NAME; repeat for more (as ss)\n"
 		"  exclude NAME     hide sockets in NAME (as ss)\n"
 		"\n"
@@ -145,10 +155,11 @@ static int parse_kernel_words(int n, char **w, struct report_args *a)
 /* 0 when parsed; otherwise an exit code (help is 0 via *done). */
 static int parse_args(int argc, char **argv, struct report_args *a, bool *done)
 {
-	enum { OPT_JSON = 256, OPT_AT, OPT_HELP, OPT_KERNEL };
+	enum { OPT_JSON = 256, OPT_AT, OPT_HELP, OPT_KERNEL, OPT_DURATION };
 	static const struct option longs[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "kernel", no_argument, NULL, OPT_KERNEL },
+		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "help", no_argument, NULL, OPT_HELP },
 		SF_PIPE_LONG_OPTIONS,
@@ -160,7 +171,7 @@ static int parse_args(int argc, char **argv, struct report_args *a, bool *done)
 	*done = false;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+" SF_PIPE_SHORT_OPTIONS "nh", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+" SF_PIPE_SHORT_OPTIONS "i:nh", longs, NULL)) != -1) {
 		r = sf_pipe_option(&a->pipe, c, optarg, "report");
 		if (r < 0)
 			return SF_EXIT_USAGE;
@@ -170,6 +181,8 @@ static int parse_args(int argc, char **argv, struct report_args *a, bool *done)
 		case 'n': a->numeric = true; break;
 		case OPT_JSON: a->json = true; break;
 		case OPT_KERNEL: a->kernel = true; break;
+		case 'i': a->iface = optarg; break;
+		case OPT_DURATION: a->duration = optarg; break;
 		case OPT_AT:
 			if (!sf_report_parse_at(optarg, &a->pipe.stop_at_ns, &base)) {
 				fprintf(stderr,
@@ -191,7 +204,17 @@ static int parse_args(int argc, char **argv, struct report_args *a, bool *done)
 			return SF_EXIT_USAGE;
 		}
 	}
-	if (a->kernel)
+	if (a->iface != NULL && a->pipe.file != NULL) {
+		fprintf(stderr, "synfin report: -i captures live, -r reads a file: give one\n\n");
+		sf_cmd_report_usage(stderr);
+		return SF_EXIT_USAGE;
+	}
+	if (a->duration != NULL && a->iface == NULL) {
+		fprintf(stderr, "synfin report: --duration is for a live capture (-i)\n\n");
+		sf_cmd_report_usage(stderr);
+		return SF_EXIT_USAGE;
+	}
+	if (a->kernel || a->iface != NULL)
 		return parse_kernel_words(argc - optind, argv + optind, a);
 	if (parse_filter(argc - optind, argv + optind, a) != SF_EXIT_OK)
 		return SF_EXIT_USAGE;
@@ -201,6 +224,40 @@ static int parse_args(int argc, char **argv, struct report_args *a, bool *done)
 		return SF_EXIT_USAGE;
 	}
 	return SF_EXIT_OK;
+}
+
+/* -i: synfin capture -q, its BPF filter made of the PORT words. */
+static int report_live(const struct report_args *a)
+{
+	char *argv[16], filter[16 * 24 + 32] = "";
+	size_t off = 0;
+	int k = 0;
+
+	argv[k++] = "capture";
+	argv[k++] = "-i";
+	argv[k++] = (char *)a->iface;
+	argv[k++] = "-q";
+	if (a->kernel)
+		argv[k++] = "--kernel";
+	if (a->numeric)
+		argv[k++] = "-n";
+	if (a->json)
+		argv[k++] = "--json";
+	if (a->duration != NULL) {
+		argv[k++] = "--duration";
+		argv[k++] = (char *)a->duration;
+	}
+	for (size_t i = 0; i < a->nports && i < 16; i++)
+		off += (size_t)snprintf(filter + off, sizeof(filter) - off, "%stcp port %u",
+					i ? " or " : "", (unsigned)a->ports[i]);
+	if (a->nports > 16) {
+		fprintf(stderr, "synfin report: at most 16 ports with -i\n");
+		return SF_EXIT_USAGE;
+	}
+	if (off > 0)
+		argv[k++] = filter;
+	argv[k] = NULL;
+	return sf_cmd_capture(k, argv);
 }
 
 /* --kernel: the table of the kernel's sockets, now. */
@@ -256,6 +313,10 @@ int sf_cmd_report(int argc, char **argv)
 	rc = parse_args(argc, argv, &a, &done);
 	if (rc != SF_EXIT_OK || done)
 		goto out;
+	if (a.iface != NULL) {
+		rc = report_live(&a);
+		goto out;
+	}
 	if (a.kernel) {
 		rc = report_kernel(&a);
 		goto out;

@@ -211,6 +211,37 @@ else
 fi
 kill "$spid" 2>/dev/null
 
+# report -i --kernel --duration: the same comparison through report, stopped by its clock.
+n=report-live-kernel
+if server $n --hold 3000; then
+	start=$(date +%s)
+	"$SYNFIN" report -i lo --kernel --duration 1.5 --json "$port" >"$tmp/$n.json" 2>"$tmp/$n.err" &
+	rpid=$!
+	pids="$pids $rpid"
+	wait_for "$tmp/$n.err" "listening on"
+	"$SYNFIN" client 127.0.0.1 "$port" --send hello --half-close --timeout 10000 \
+		>"$tmp/$n.client" 2>&1 &
+	clpid=$!
+	pids="$pids $clpid"
+	wait "$rpid"
+	rc=$?
+	took=$(($(date +%s) - start))
+	if [ $rc -ne 0 ]; then
+		bad $n "exit $rc: $(cat "$tmp/$n.err")"
+	elif [ $took -gt 3 ]; then
+		bad $n "--duration 1.5 took ${took}s"
+	elif ! jq -s -e 'any(.[]; .type == "compare" and .capture == "CLOSE_WAIT" and
+	                          .kernel == "CLOSE_WAIT")' "$tmp/$n.json" >/dev/null; then
+		bad $n "no agreeing CLOSE_WAIT: $(cat "$tmp/$n.json")"
+	else
+		ok $n
+	fi
+	wait "$clpid" 2>/dev/null
+else
+	bad $n "server did not start"
+fi
+kill "$spid" 2>/dev/null
+
 # IPv6 on ::1, client closing first.
 n=ipv6
 if server $n -b ::1 --close last && capture $n; then
