@@ -21,6 +21,10 @@ LC_ALL=C
 export LC_ALL
 
 SYNFIN=${SYNFIN:-build/synfin}
+case $SYNFIN in
+/*) ;;
+*) SYNFIN=$(pwd)/$SYNFIN ;;
+esac
 if [ ! -x "$SYNFIN" ]; then
 	echo "live.sh: run from the repository root after make (SYNFIN=$SYNFIN)" >&2
 	exit 2
@@ -314,6 +318,52 @@ else
 	bad $n "server or capture did not start"
 fi
 kill "$spid" 2>/dev/null
+
+# -c stops the capture by itself after that many segments.
+n=count-stops
+if server $n; then
+	"$SYNFIN" capture -i lo -n -c 3 "tcp port $port" >"$tmp/$n.out" 2>"$tmp/$n.err" &
+	cpid=$!
+	pids="$pids $cpid"
+	wait_for "$tmp/$n.err" "listening on"
+	"$SYNFIN" client 127.0.0.1 "$port" --send hello >/dev/null 2>&1
+	i=0
+	while kill -0 "$cpid" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$cpid" 2>/dev/null; then
+		bad $n "still running after 3 segments"
+	elif ! wait "$cpid"; then
+		bad $n "exit status: $(cat "$tmp/$n.err")"
+	elif [ "$(grep -c 'Flags' "$tmp/$n.out")" -ne 3 ]; then
+		bad $n "$(grep -c 'Flags' "$tmp/$n.out") segments printed"
+	else
+		ok $n
+	fi
+else
+	bad $n "server did not start"
+fi
+kill "$spid" 2>/dev/null
+
+# The demo: its conversation, the comparison, ladder and report; only its file is left.
+n=demo
+(cd "$tmp" && "$SYNFIN" demo -w demo.pcap >"$tmp/$n.out" 2>"$tmp/$n.err")
+rc=$?
+if [ $rc -ne 0 ]; then
+	bad $n "exit $rc: $(tail -5 "$tmp/$n.err")"
+elif ! grep -q "2 sockets: 2 agree, 0 differ" "$tmp/$n.out"; then
+	bad $n "the capture and the kernel do not agree: $(grep -A4 'capture beside' "$tmp/$n.out")"
+elif ! grep -q "TIME_WAIT   TIME_WAIT" "$tmp/$n.out" || ! grep -q "FIN_WAIT_1" "$tmp/$n.out" ||
+	! grep -q "^Connections" "$tmp/$n.out"; then
+	bad $n "no TIME_WAIT row, ladder or report in its output"
+elif [ ! -s "$tmp/demo.pcap" ] || [ "$("$SYNFIN" decode --count -r "$tmp/demo.pcap")" -lt 10 ]; then
+	bad $n "its capture file is missing or short"
+elif pgrep -f -- "-w demo.pcap" >/dev/null; then
+	bad $n "left a process running: $(pgrep -af -- "-w demo.pcap")"
+else
+	ok $n
+fi
 
 # --- the capture's errors ------------------------------------------------------------------
 
