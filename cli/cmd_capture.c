@@ -61,27 +61,6 @@ void sf_cmd_capture_usage(FILE *f)
 		SF_LIVE_USER, SF_LIVE_BUFFER_KIB, SF_LIVE_SNAPLEN);
 }
 
-static char *join_words(int n, char **w)
-{
-	size_t len = 1, off = 0;
-	char *s = NULL;
-
-	for (int i = 0; i < n; i++)
-		len += strlen(w[i]) + 1;
-	s = malloc(len);
-	if (s == NULL)
-		return NULL;
-	for (int i = 0; i < n; i++) {
-		size_t wl = strlen(w[i]);
-		if (i)
-			s[off++] = ' ';
-		memcpy(s + off, w[i], wl);
-		off += wl;
-	}
-	s[off] = '\0';
-	return s;
-}
-
 static bool parse_int(const char *s, int lo, int hi, int *out)
 {
 	char *end = NULL;
@@ -184,7 +163,7 @@ static int parse_args(int argc, char **argv, struct capture_args *a, bool *done)
 		return SF_EXIT_USAGE;
 	}
 	if (optind < argc) {
-		a->filter = join_words(argc - optind, argv + optind);
+		a->filter = sf_pipe_join_words(argc - optind, argv + optind);
 		if (a->filter == NULL) {
 			fprintf(stderr, "synfin capture: out of memory\n");
 			return SF_EXIT_USAGE;

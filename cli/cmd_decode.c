@@ -47,26 +47,6 @@ void sf_cmd_decode_usage(FILE *f)
 		   "      4 the output could not be written.\n");
 }
 
-static char *join_words(int n, char **w)
-{
-	size_t len = 1, off = 0;
-	char *s = NULL;
-	for (int i = 0; i < n; i++)
-		len += strlen(w[i]) + 1;
-	s = malloc(len);
-	if (s == NULL)
-		return NULL;
-	for (int i = 0; i < n; i++) {
-		size_t wl = strlen(w[i]);
-		if (i)
-			s[off++] = ' ';
-		memcpy(s + off, w[i], wl);
-		off += wl;
-	}
-	s[off] = '\0';
-	return s;
-}
-
 /* 0 when parsed; otherwise an exit code (help is 0 via *done). */
 static int parse_args(int argc, char **argv, struct decode_args *a, bool *done)
 {
@@ -112,7 +92,7 @@ static int parse_args(int argc, char **argv, struct decode_args *a, bool *done)
 		return SF_EXIT_USAGE;
 	}
 	if (optind < argc) {
-		a->filter = join_words(argc - optind, argv + optind);
+		a->filter = sf_pipe_join_words(argc - optind, argv + optind);
 		if (a->filter == NULL) {
 			fprintf(stderr, "synfin decode: out of memory\n");
 			return SF_EXIT_USAGE;

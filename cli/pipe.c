@@ -135,6 +135,27 @@ bool sf_pipe_parse_seconds(const char *s, int64_t *ns)
 	return true;
 }
 
+char *sf_pipe_join_words(int n, char *const *w)
+{
+	size_t len = 1, off = 0;
+	char *s = NULL;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(w[i]) + 1;
+	s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		size_t wl = strlen(w[i]);
+		if (i)
+			s[off++] = ' ';
+		memcpy(s + off, w[i], wl);
+		off += wl;
+	}
+	s[off] = '\0';
+	return s;
+}
+
 /* A positive count; strtoull alone accepts spaces and signs and wraps. */
 static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 {

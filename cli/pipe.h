@@ -52,6 +52,10 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
  * capture running they end the program as usual. */
 void sf_pipe_catch_signals(void);
 
+/* The words of a filter expression joined by spaces, as tcpdump takes them
+ * (malloc'd; NULL when out of memory). */
+char *sf_pipe_join_words(int n, char *const *w);
+
 /* Parses a count of seconds ("60", "0.5"); false on anything else. */
 bool sf_pipe_parse_seconds(const char *s, int64_t *ns);
 

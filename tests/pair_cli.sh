@@ -39,7 +39,7 @@ spid=$!
 port=
 i=0
 while [ $i -lt 50 ]; do
-	port=$(sed -n -E "1s/^$ts server: listening on 127\.0\.0\.1 port ([0-9]+)\$/\1/p" "$tmp/server")
+	port=$(sed -n -E "1s/^$ts server: listening on 127\.0\.0\.1 port ([0-9]+)\$/\1/p" "$tmp/server" 2>/dev/null)
 	[ -n "$port" ] && break
 	sleep 0.1
 	i=$((i + 1))
