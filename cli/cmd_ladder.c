@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -215,7 +216,7 @@ int sf_cmd_ladder(int argc, char **argv)
 	struct sf_buf *out = NULL;
 	struct sf_ladder *lad = NULL;
 	FILE *svg = NULL;
-	bool done = false, svg_stdout = false, svg_told = false;
+	bool done = false, svg_stdout = false, svg_told = false, svg_made = false;
 	int rc = SF_EXIT_OK, err = 0;
 
 	sf_pipe_defaults(&a.pipe);
@@ -227,7 +228,13 @@ int sf_cmd_ladder(int argc, char **argv)
 		/* Opened before the capture is read, as tcpdump -w does: a bad
 		 * path is told at once, not after a long file. */
 		svg_stdout = strcmp(a.svg, "-") == 0;
+		struct stat sb;
+		/* Only a file this run creates may be removed again: never a
+		 * device like /dev/full, nor a file that was there before. */
+		svg_made = !svg_stdout && stat(a.svg, &sb) != 0 && errno == ENOENT;
 		svg = svg_stdout ? stdout : fopen(a.svg, "w");
+		if (svg_made && svg != NULL && (fstat(fileno(svg), &sb) != 0 || !S_ISREG(sb.st_mode)))
+			svg_made = false;
 		if (svg == NULL) {
 			fprintf(stderr, "synfin ladder: %s: cannot write: %s\n", a.svg,
 				strerror(errno));
@@ -281,7 +288,7 @@ out:
 			rc = SF_EXIT_OUTPUT;
 		}
 		/* Nothing was read: an empty file would only pretend to be a diagram. */
-		if (rc == SF_EXIT_INPUT || lad == NULL)
+		if ((rc == SF_EXIT_INPUT || lad == NULL) && svg_made)
 			(void)remove(a.svg);
 	}
 	sf_ladder_free(lad);

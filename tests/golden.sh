@@ -596,6 +596,19 @@ expect "ladder --svg: missing capture, status 1, no SVG left behind" 1 \
 if [ -e "$tmp/gone.svg" ]; then echo "$tmp/gone.svg was left behind" >"$tmp/diff"; bad "ladder --svg: nothing read, nothing written"; else
 	ok "ladder --svg: nothing read, nothing written"; fi
 : >"$tmp/diff"
+# ...but a file it did not create stays: an existing one, and a device (as root, removing
+# /dev/full once deleted the device).
+echo "kept" >"$tmp/there.svg"
+"$SYNFIN" ladder --svg "$tmp/there.svg" -r pcaps/no-such-file.pcap >/dev/null 2>&1
+if [ -e "$tmp/there.svg" ]; then ok "ladder --svg: an existing file is not removed"; else
+	echo "$tmp/there.svg was removed" >"$tmp/diff"; bad "ladder --svg: an existing file is not removed"; fi
+: >"$tmp/diff"
+if [ -c /dev/full ]; then
+	"$SYNFIN" ladder --svg /dev/full -r pcaps/no-such-file.pcap >/dev/null 2>&1
+	if [ -c /dev/full ]; then ok "ladder --svg /dev/full with nothing read: the device stays"; else
+		echo "/dev/full is gone" >"$tmp/diff"; bad "ladder --svg /dev/full with nothing read: the device stays"; fi
+	: >"$tmp/diff"
+fi
 if [ -c /dev/full ]; then
 	expect "ladder --svg /dev/full: status 4" 4 "synfin ladder: /dev/full: writing the SVG failed: No space left on device" \
 		ladder --svg /dev/full -r "$good"
