@@ -45,7 +45,8 @@ endif
 DECODE_SRCS  := $(wildcard decode/*.c)
 CAPTURE_SRCS := $(wildcard capture/*.c)
 CLI_SRCS     := $(filter-out cli/main.c,$(wildcard cli/*.c))
-LIB_SRCS     := $(DECODE_SRCS) $(CAPTURE_SRCS) $(CLI_SRCS)
+CRAFT_SRCS   := $(wildcard craft/*.c)
+LIB_SRCS     := $(DECODE_SRCS) $(CAPTURE_SRCS) $(CLI_SRCS) $(CRAFT_SRCS)
 LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB          := $(BUILD)/libsynfin.a
 PROG         := $(BUILD)/synfin
@@ -76,16 +77,19 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# libnet's headers want its own defines; only the crafter includes them.
+$(CRAFT_SRCS:%.c=$(BUILD)/%.o): ALL_CFLAGS += $(LIBNET_CFLAGS)
+
 $(LIB): $(LIB_OBJS)
 	$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(PROG): $(BUILD)/cli/main.o $(LIB)
-	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS)
+	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(LIBNET_LIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB) \
-		$(ALL_LDFLAGS) $(CMOCKA_LIBS) $(PCAP_LIBS)
+		$(ALL_LDFLAGS) $(CMOCKA_LIBS) $(PCAP_LIBS) $(LIBNET_LIBS)
 
 # The main job: the bundled pair on lo, captured, decoded, drawn, reported
 # beside the kernel's view (`synfin demo`; needs root to capture).
