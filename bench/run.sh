@@ -336,6 +336,120 @@ mem() {
 	}'
 }
 
+# --- SYN flood: synfin craft send --flood against a raw socket and hping3 ----
+#
+# A bounded SYN flood to a closed port on 127.0.0.1 (the kernel answers each
+# SYN with a RST) for FLOOD_SECONDS, with each of: build/bench/rawflood (one
+# prebuilt SYN, sendto() on an IPPROTO_RAW socket in a loop: the floor),
+# `synfin craft send --flood --duration FLOOD_SECONDS`, and `hping3 --flood
+# -S`, stopped by `timeout FLOOD_SECONDS` and counted from the statistics it
+# prints on SIGTERM (its start-up counts against it). SYNs per second are
+# each tool's count over its own time, the median of BENCH_RUNS runs, round
+# robin. Every run is bounded by timeout -k, so nothing outlives the script.
+# Needs root (raw sockets); without it, or without hping3, the rows say so.
+FLOOD_SECONDS=3
+TARGET_FLOOD_RAW=0.9    # synfin's rate as a fraction of the raw loop's, at least
+TARGET_FLOOD_HPING=1.2  # ... and as a multiple of hping3's
+RAWFLOOD=$B/rawflood
+flood_note=""
+have_hping=0
+command -v hping3 >/dev/null 2>&1 && have_hping=1
+if [ "$(id -u)" -ne 0 ]; then
+	flood_note="skipped: a SYN flood needs root (sudo make bench)"
+elif [ ! -x "$RAWFLOOD" ]; then
+	flood_note="skipped: $RAWFLOOD is missing (make bench builds it)"
+fi
+
+# flood_once NAME CMD...: runs CMD bounded by timeout; appends its SYNs per
+# second, read from its output by flood_rate, to NAME.times.
+flood_once() {
+	name=$1
+	shift
+	timeout -k 2 $((FLOOD_SECONDS + 10)) "$@" >"$B/$name.out" 2>>"$B/$name.err" ||
+		die "$name failed: $* ($(tail -n 1 "$B/$name.err"))"
+	flood_record "$name" "$(flood_rate <"$B/$name.out")"
+}
+
+flood_record() {
+	[ -n "$2" ] || die "$1: no count in its output ($(cat "$B/$1.out" "$B/$1.err"))"
+	echo "$2" >>"$B/$1.times"
+	printf ' %s=%s/s' "$1" "$2" >&2
+}
+
+# rawflood's "N packets in S s, ..." and synfin's "N packets transmitted in S s, ...".
+flood_rate() {
+	sed -n 's/^\([0-9]*\) packets \(transmitted \)\{0,1\}in \([0-9.]*\) s,.*/\1 \3/p' |
+		awk '$2 > 0 { printf "%.0f\n", $1 / $2 }'
+}
+
+if [ -z "$flood_note" ]; then
+	# A port nothing listens on (the kernel's own sockets, as report --kernel lists them).
+	flood_port=9
+	while "$SYNFIN" report --kernel -n "$flood_port" | grep -q LISTEN; do
+		flood_port=$((flood_port + 1))
+	done
+	fnames="flood-raw flood-synfin"
+	[ "$have_hping" = 1 ] && fnames="$fnames flood-hping"
+	for n in $fnames; do
+		: >"$B/$n.err"
+		: >"$B/$n.times"
+	done
+	i=0
+	while [ "$i" -lt "$BENCH_RUNS" ]; do
+		i=$((i + 1))
+		printf 'bench: SYN flood run %s/%s:' "$i" "$BENCH_RUNS" >&2
+		flood_once flood-raw "$RAWFLOOD" -d "$FLOOD_SECONDS" -p "$flood_port"
+		flood_once flood-synfin "$SYNFIN" craft send --to "127.0.0.1:$flood_port" \
+			--flood --duration "$FLOOD_SECONDS"
+		if [ "$have_hping" = 1 ]; then
+			# timeout's 124 is the way hping3 --flood ends; its count is on stderr.
+			timeout -k 2 "$FLOOD_SECONDS" hping3 --flood -S -p "$flood_port" 127.0.0.1 \
+				>/dev/null 2>"$B/flood-hping.out" || true
+			flood_record flood-hping "$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' \
+				"$B/flood-hping.out" | awk -v s="$FLOOD_SECONDS" '{ printf "%.0f\n", $1 / s }')"
+		fi
+		echo >&2
+	done
+	flood_raw=$(median flood-raw)
+	flood_synfin=$(median flood-synfin)
+	[ "$have_hping" = 1 ] && flood_hping=$(median flood-hping)
+fi
+
+# flood_row NAME RATE TARGETS: one line of the SYN flood table; TARGETS "yes"
+# judges synfin against the raw loop and hping3.
+flood_row() {
+	awk -v name="$1" -v r="$2" -v raw="$flood_raw" -v hp="${flood_hping:-0}" -v judge="$3" \
+		-v traw="$TARGET_FLOOD_RAW" -v thp="$TARGET_FLOOD_HPING" 'BEGIN {
+		xh = hp > 0 ? sprintf("%9.2f", r / hp) : sprintf("%9s", "-")
+		verdict = ""
+		if (judge == "yes") {
+			verdict = sprintf(">= %sx raw %s", traw, r / raw >= traw ? "ok" : "MISSED")
+			if (hp > 0)
+				verdict = sprintf("%s, >= %sx hping3 %s", verdict, thp,
+					r / hp >= thp ? "ok" : "MISSED")
+		}
+		printf "%-36s %10.0f %7.2f %s   %s\n", name, r, r / raw, xh, verdict
+	}'
+}
+
+flood_table() {
+	echo
+	if [ -n "$flood_note" ]; then
+		echo "SYN flood: $flood_note"
+		return 0
+	fi
+	echo "SYN flood: $FLOOD_SECONDS s to closed port 127.0.0.1.$flood_port (RST answers);" \
+		"SYNs/s = SYNs sent / seconds, median of $BENCH_RUNS runs"
+	printf '%-36s %10s %7s %9s   %s\n' "command" "SYNs/s" "x raw" "x hping3" "target"
+	flood_row "raw socket loop (bench/rawflood)" "$flood_raw" no
+	flood_row "synfin craft send --flood" "$flood_synfin" yes
+	if [ "$have_hping" = 1 ]; then
+		flood_row "hping3 --flood -S" "$flood_hping" no
+	else
+		echo "hping3: not installed, skipped (make deps-bench installs it)"
+	fi
+}
+
 {
 	echo "synfin bench: $BIG: $packets TCP segments, $((bytes / 1048576)) MiB," \
 		"$conns connections, IPv4 and IPv6 half each"
@@ -400,6 +514,7 @@ mem() {
 	fi
 	echo "tshark: not run on the tracking captures (its per-packet and per-connection state" \
 		"takes gigabytes)"
+	flood_table
 } >"$TABLE"
 mv "$TABLE" "$RESULTS"
 echo
