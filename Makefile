@@ -61,9 +61,9 @@ FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
 
 DEPS_BUILD := gcc make pkg-config libpcap-dev libnet1-dev
-DEPS_TEST  := libcmocka-dev jq
+DEPS_TEST  := libcmocka-dev jq nftables iproute2
 DEPS_FUZZ  := clang libclang-rt-14-dev
-DEPS_BENCH := tcpdump tcptrace
+DEPS_BENCH := tcpdump tcptrace hping3
 DEPS_LINT  := clang-format
 DEPS_TSHARK := tshark
 DEPS_ALL   := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_TSHARK) $(DEPS_FUZZ) $(DEPS_BENCH) $(DEPS_LINT)
@@ -117,14 +117,18 @@ unit: $(TEST_BINS)
 golden: $(PROG)
 	$(Q)SYNFIN=$(PROG) sh tests/golden.sh
 	$(Q)SYNFIN=$(PROG) sh tests/pair_cli.sh
+	$(Q)SYNFIN=$(PROG) sh tests/craft_synth.sh
 
 corpus: $(PROG) $(TOOL_BINS)
 	$(Q)SYNFIN=$(PROG) BUILD=$(BUILD) SHARED=$(SHARED) sh tests/corpus.sh
 
-# Server, client and capture on lo against the kernel's own view (root; says
-# so and skips without it).
+# Server, client and capture on lo against the kernel's own view, then the
+# crafter (send, connect, accept) against real sockets (root; each says so and
+# skips without it).
 live: $(PROG)
-	$(Q)SYNFIN=$(PROG) sh tests/live.sh
+	$(Q)fail=0; SYNFIN=$(PROG) sh tests/live.sh || fail=1; \
+		SYNFIN=$(PROG) sh tests/live_send.sh || fail=1; \
+		SYNFIN=$(PROG) sh tests/live_craft.sh || fail=1; exit $$fail
 
 # --- fuzzing (clang + libFuzzer) ---------------------------------------------
 
@@ -151,7 +155,8 @@ fuzz-run: fuzz
 # --- benchmark ---------------------------------------------------------------
 
 bench: deps-bench $(PROG)
-	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD) build/bench/gen build/bench/floor build/bench/peak
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD) build/bench/gen build/bench/floor build/bench/peak \
+		build/bench/rawflood
 	$(Q)SYNFIN=$(PROG) sh bench/run.sh
 
 build/bench/%: bench/%.c
@@ -183,7 +188,8 @@ deps-bench: ; $(Q)sh scripts/deps.sh $(DEPS_BUILD) $(DEPS_BENCH)
 
 # --- style -------------------------------------------------------------------
 
-C_FILES = $(wildcard decode/*.[ch] capture/*.[ch] cli/*.[ch] tests/*.[ch] fuzz/*.[ch] bench/*.c) config.h
+C_FILES = $(wildcard decode/*.[ch] capture/*.[ch] cli/*.[ch] craft/*.[ch] tests/*.[ch] fuzz/*.[ch] \
+	bench/*.c) config.h
 
 lint:
 	$(Q)! grep -nE '\b(strcpy|strcat|sprintf|atoi|gets)\s*\(' $(C_FILES) || \

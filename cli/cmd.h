@@ -16,6 +16,8 @@ int sf_cmd_client(int argc, char **argv);
 void sf_cmd_client_usage(FILE *f);
 int sf_cmd_capture(int argc, char **argv);
 void sf_cmd_capture_usage(FILE *f);
+int sf_cmd_craft(int argc, char **argv);
+void sf_cmd_craft_usage(FILE *f);
 int sf_cmd_demo(int argc, char **argv);
 void sf_cmd_demo_usage(FILE *f);
 

@@ -233,7 +233,8 @@ int sf_cmd_ladder(int argc, char **argv)
 		 * device like /dev/full, nor a file that was there before. */
 		svg_made = !svg_stdout && stat(a.svg, &sb) != 0 && errno == ENOENT;
 		svg = svg_stdout ? stdout : fopen(a.svg, "w");
-		if (svg_made && svg != NULL && (fstat(fileno(svg), &sb) != 0 || !S_ISREG(sb.st_mode)))
+		if (svg_made && svg != NULL &&
+		    (fstat(fileno(svg), &sb) != 0 || !S_ISREG(sb.st_mode)))
 			svg_made = false;
 		if (svg == NULL) {
 			fprintf(stderr, "synfin ladder: %s: cannot write: %s\n", a.svg,

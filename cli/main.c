@@ -21,6 +21,8 @@ static const struct sf_subcmd subcmds[] = {
 	  sf_cmd_ladder_usage },
 	{ "capture", "capture live (sudo), printing each segment and state change as it happens",
 	  sf_cmd_capture, sf_cmd_capture_usage },
+	{ "craft", "build segments with libnet: synth, send, connect, accept", sf_cmd_craft,
+	  sf_cmd_craft_usage },
 	{ "demo", "the pair on loopback, captured, drawn and reported beside the kernel (sudo)",
 	  sf_cmd_demo, sf_cmd_demo_usage },
 	{ "server", "the socket tutorials' chat server, each step timestamped, to capture",
