@@ -41,55 +41,65 @@ void sf_buf_ipv4(struct sf_buf *b, const uint8_t a[4])
  * more zero groups as "::", and a dotted quad for IPv4-compatible
  * (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) addresses. inet_ntop itself
  * costs half the time of a decode line, through sprintf. */
+/* One group in hex without leading zeros: from the byte pairs, so a group
+ * costs a few table loads instead of a loop over its digits. */
+static size_t hex_group(char *t, uint8_t hi, uint8_t lo)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (hi >= 0x10)
+		t[n++] = hx[hi >> 4];
+	if (hi != 0)
+		t[n++] = hx[hi & 0xf];
+	if (hi != 0 || lo >= 0x10)
+		t[n++] = hx[lo >> 4];
+	t[n++] = hx[lo & 0xf];
+	return n;
+}
+
+/* RFC 5952 text, as inet_ntop writes it (tests/test_buf.c compares the two
+ * on special forms and random addresses). */
 void sf_buf_ipv6(struct sf_buf *b, const uint8_t a[16])
 {
 	char t[48];
 	size_t n = 0;
-	static const char hx[] = "0123456789abcdef";
-	uint16_t w[8];
-	int best = -1, bestlen = 0, cur = -1, curlen = 0;
+	unsigned zero = 0; /* bit i: group i is zero */
+	int best = -1, bestlen = 0;
 
-	for (int i = 0; i < 8; i++) {
-		w[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
-		if (w[i] == 0) {
-			if (cur < 0) {
-				cur = i;
-				curlen = 0;
-			}
-			if (++curlen > bestlen) {
-				best = cur;
-				bestlen = curlen;
-			}
-		} else {
-			cur = -1;
+	for (int i = 0; i < 8; i++)
+		zero |= (unsigned)((a[2 * i] | a[2 * i + 1]) == 0) << i;
+	/* The longest run of zero groups, the first of equal ones; at least 2. */
+	for (int i = 0; zero >> i; i++) {
+		int len = 0;
+		while (i + len < 8 && (zero >> (i + len) & 1u))
+			len++;
+		if (len > bestlen) {
+			best = i;
+			bestlen = len;
 		}
+		i += len;
 	}
 	if (bestlen < 2)
 		best = -1;
 	for (int i = 0; i < 8; i++) {
-		if (best >= 0 && i >= best && i < best + bestlen) {
-			if (i == best)
+		if (i == best) {
+			t[n++] = ':';
+			i += bestlen - 1;
+			if (i == 7)
 				t[n++] = ':';
 			continue;
 		}
 		if (i)
 			t[n++] = ':';
-		if (i == 6 && best == 0 && (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
+		if (i == 6 && best == 0 &&
+		    (bestlen == 6 || (bestlen == 5 && a[10] == 0xff && a[11] == 0xff))) {
 			sf_buf_mem(b, t, n);
 			sf_buf_ipv4(b, a + 12);
 			return;
 		}
-		/* Hex without leading zeros, by digit count: no branch per digit. */
-		{
-			unsigned v = w[i];
-			int nd = v >= 0x1000 ? 4 : v >= 0x100 ? 3 : v >= 0x10 ? 2 : 1;
-			for (int k = nd - 1; k >= 0; k--)
-				t[n + (size_t)(nd - 1 - k)] = hx[(v >> (4 * k)) & 0xf];
-			n += (size_t)nd;
-		}
+		n += hex_group(t + n, a[2 * i], a[2 * i + 1]);
 	}
-	if (best >= 0 && best + bestlen == 8)
-		t[n++] = ':';
 	sf_buf_mem(b, t, n);
 }
 
