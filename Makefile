@@ -139,7 +139,8 @@ FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) -g -O1 -I. -DSF_PCAP_BLOCK=4096
 FUZZ_TIME  ?= 60
 
 # The file readers are parsers of hostile input too; they need no libpcap.
-FUZZ_SRCS_LIB := $(DECODE_SRCS) capture/pcapfile.c capture/pcapng.c capture/linktype.c capture/kernel.c
+FUZZ_SRCS_LIB := $(DECODE_SRCS) capture/pcapfile.c capture/pcapng.c capture/linktype.c capture/kernel.c \
+	craft/safety.c
 
 build/fuzz/%: fuzz/%.c $(FUZZ_SRCS_LIB) $(wildcard decode/*.h capture/*.h) fuzz/dlts.h
 	@mkdir -p $(dir $@)

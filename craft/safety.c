@@ -41,13 +41,6 @@ _Static_assert(offsetof(struct rtmsg, rtm_type) == RTM_TYPE_OFF, "rtmsg.rtm_type
 #define ALIGN4(n) (((n) + 3u) & ~(size_t)3u)
 
 /* What the route lookup found. */
-struct route {
-	int kerrno;     /* the kernel refused the lookup: no route (ENETUNREACH...) */
-	uint8_t type;   /* RTN_UNICAST, RTN_LOCAL, RTN_BLACKHOLE... */
-	bool gateway;   /* RTA_GATEWAY or RTA_VIA present */
-	uint8_t gw[16]; /* the gateway, when RTA_GATEWAY gave one */
-	uint32_t oif;   /* RTA_OIF, 0 when absent */
-};
 
 __attribute__((format(printf, 3, 4))) static void say(char *why, size_t whylen, const char *fmt,
 						      ...)
@@ -88,7 +81,7 @@ bool sf_craft_addr_is_loopback(uint8_t ver, const uint8_t addr[16])
 
 /* The route message's attributes: the gateway (RTA_GATEWAY, or RTA_VIA for
  * a route through a gateway of the other family) and the interface. */
-static bool route_attrs(struct sf_rd *a, int family, struct route *rt)
+static bool route_attrs(struct sf_rd *a, int family, struct sf_craft_route *rt)
 {
 	while (sf_rd_left(a) >= RTA_HDR) {
 		uint16_t alen = 0, type = 0;
@@ -112,8 +105,7 @@ static bool route_attrs(struct sf_rd *a, int family, struct route *rt)
 	return true;
 }
 
-/* Parses the reply to RTM_GETROUTE: one RTM_NEWROUTE, or NLMSG_ERROR. */
-static bool route_parse(const uint8_t *buf, size_t len, int family, struct route *rt)
+bool sf_craft_route_parse(const uint8_t *buf, size_t len, int family, struct sf_craft_route *rt)
 {
 	struct sf_rd r = sf_rd_make(buf, len), m;
 	uint32_t mlen = 0;
@@ -129,7 +121,8 @@ static bool route_parse(const uint8_t *buf, size_t len, int family, struct route
 		int32_t e = 0;
 		if (!sf_rd_copy(&m, (uint8_t *)&e, sizeof(e)))
 			return false;
-		rt->kerrno = e < 0 ? -e : EPROTO;
+		/* -4095..-1 is an errno; anything else (INT32_MIN too) is not. */
+		rt->kerrno = e < 0 && e > -4096 ? -e : EPROTO;
 		return true;
 	}
 	if (type != RTM_NEWROUTE || !sf_rd_skip(&m, RTM_TYPE_OFF) || !sf_rd_u8(&m, &rtm_type) ||
@@ -141,7 +134,8 @@ static bool route_parse(const uint8_t *buf, size_t len, int family, struct route
 
 /* Asks the kernel for its route to addr, as `ip route get` does. False with
  * why set when the question itself could not be asked. */
-static bool route_get(int family, const uint8_t *addr, struct route *rt, char *why, size_t whylen)
+static bool route_get(int family, const uint8_t *addr, struct sf_craft_route *rt, char *why,
+		      size_t whylen)
 {
 	struct {
 		struct nlmsghdr n;
@@ -185,7 +179,7 @@ static bool route_get(int family, const uint8_t *addr, struct route *rt, char *w
 		    strerror(errno));
 		goto out;
 	}
-	if (!route_parse(buf, (size_t)n, family, rt)) {
+	if (!sf_craft_route_parse(buf, (size_t)n, family, rt)) {
 		say(why, whylen, "the kernel's answer to a route lookup is malformed");
 		goto out;
 	}
@@ -256,7 +250,7 @@ static bool netns_onlink(uint8_t ver, const uint8_t addr[16], char *why, size_t 
 	char detail[128] = "", ifname[IF_NAMESIZE] = "", gw[INET6_ADDRSTRLEN] = "";
 	int family = ver == 4 ? AF_INET : AF_INET6;
 	const uint8_t *a = addr;
-	struct route rt;
+	struct sf_craft_route rt;
 	bool known = false;
 
 	if (!in_child_netns(&known, detail, sizeof(detail))) {

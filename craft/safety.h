@@ -45,4 +45,19 @@ SF_NODISCARD bool sf_craft_dest_allowed(uint8_t ver, const uint8_t addr[16], boo
 /* Rule 1 alone: no system call, no privilege. */
 bool sf_craft_addr_is_loopback(uint8_t ver, const uint8_t addr[16]);
 
+/* The kernel's answer to RTM_GETROUTE, as far as the rule above needs it. */
+struct sf_craft_route {
+	int kerrno;     /* the kernel refused the lookup: no route (ENETUNREACH...) */
+	uint8_t type;   /* RTN_UNICAST, RTN_LOCAL, RTN_BLACKHOLE... */
+	bool gateway;   /* RTA_GATEWAY or RTA_VIA present */
+	uint8_t gw[16]; /* the gateway, when RTA_GATEWAY gave one */
+	uint32_t oif;   /* RTA_OIF, 0 when absent */
+};
+
+/* Parses one reply datagram (an RTM_NEWROUTE, or NLMSG_ERROR into kerrno)
+ * into *rt (zeroed by the caller). Reads nothing outside buf[0, len): the
+ * bytes come from the kernel but are parsed as if hostile
+ * (fuzz/fuzz_route.c). False when the reply is not one of the two. */
+bool sf_craft_route_parse(const uint8_t *buf, size_t len, int family, struct sf_craft_route *rt);
+
 #endif
