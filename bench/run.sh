@@ -9,8 +9,11 @@
 #   BENCH_OPEN_SMALL  connections open at once in the small tracking capture (default 100000)
 #   BENCH_OPEN_LARGE  the same in the large one (default 1000000; at most 1100000, the
 #                     --max-conns every tracking run is given)
+#   BENCH_MIX         connections in the `synfin craft synth --scenario mix --open-all`
+#                     capture, the crafter's generator at scale (default 100000)
 #
-# Needs build/bench/{gen,floor,peak} (the Makefile's bench target builds them).
+# Needs build/bench/{gen,floor,peak,rawflood} (the Makefile's bench target builds
+# them); the SYN-flood rows need root.
 # The decode captures are made by bench/gen and kept in build/bench until gen
 # changes. The tracking captures (`gen --open`: every connection opened
 # first, then the data, then every close, OPEN_SEGS segments each) are 83 and
@@ -40,6 +43,8 @@ BENCH_OPEN_SMALL=${BENCH_OPEN_SMALL:-100000}
 BENCH_OPEN_LARGE=${BENCH_OPEN_LARGE:-1000000}
 OPEN_SMALL=$B/open-small.pcap
 OPEN_LARGE=$B/open-large.pcap
+MIX=$B/mix-open.pcap
+BENCH_MIX=${BENCH_MIX:-100000}
 EMPTY=$B/empty.pcap
 # Handshake, one data segment on average (gen varies it in pairs: 0 to 2),
 # and the four of the close.
@@ -104,6 +109,7 @@ make_pcap() {
 
 # The tracking captures are large and cheap to make again: never left behind.
 cleanup() {
+	rm -f "$MIX" "$MIX.tmp"
 	rm -f "$OPEN_SMALL" "$OPEN_SMALL.tmp" "$OPEN_SMALL.args" \
 		"$OPEN_LARGE" "$OPEN_LARGE.tmp" "$OPEN_LARGE.args" "$EMPTY" "$TABLE"
 }
@@ -299,6 +305,23 @@ while [ "$i" -lt "$BENCH_RUNS" ]; do
 	fi
 	echo >&2
 done
+# The crafter's generator at scale: `synfin craft synth --scenario mix
+# --open-all` (BENCH_MIX connections shaped like its `full` scenario, all open
+# at once), the same report on it.
+"$SYNFIN" craft synth --scenario mix --conns "$BENCH_MIX" --open-all -o "$MIX.tmp" \
+	>/dev/null || die "craft synth --scenario mix failed"
+mv "$MIX.tmp" "$MIX"
+mix_segs=$("$FLOOR" "$MIX") || die "$FLOOR $MIX failed"
+mix_segs=${mix_segs%% *}
+: >"$B/mix.err"
+: >"$B/mix.times"
+echo 0 >"$B/mix.kb"
+i=0
+while [ "$i" -lt "$BENCH_RUNS" ]; do
+	i=$((i + 1))
+	once mix "$SYNFIN" report --max-conns "$MAX_CONNS" -r "$MIX"
+done
+mix_s=$(median mix) mix_kb=$(cat "$B/mix.kb")
 empty_s=$(median empty) empty_kb=$(cat "$B/empty.kb")
 osmall_s=$(median open-small) osmall_kb=$(cat "$B/open-small.kb")
 olarge_s=$(median open-large) olarge_kb=$(cat "$B/open-large.kb")
@@ -485,7 +508,8 @@ flood_table() {
 		"close: all connections open at once, $OPEN_SEGS segments each);" \
 		"synfin report --max-conns $MAX_CONNS -r FILE; B/conn = (peak RSS - that of a capture" \
 		"of no packets) / connections"
-	echo "small: $(basename "$OPEN_SMALL"), large: $(basename "$OPEN_LARGE")"
+	echo "small: $(basename "$OPEN_SMALL"), large: $(basename "$OPEN_LARGE"); synth mix:" \
+		"synfin craft synth --scenario mix --conns $BENCH_MIX --open-all"
 	printf '%-28s %8s %9s %9s %9s %8s %7s   %s\n' "command" "conns" "packets" "median_s" \
 		"us/packet" "peak_MB" "B/conn" "target"
 	crow "synfin report, no packets" 0 0 "$empty_s" "$empty_kb" 0 - -
@@ -493,6 +517,8 @@ flood_table() {
 		"$osmall_s" "$osmall_kb" "$empty_kb" "$TARGET_CONN_BYTES" -
 	crow "synfin report, large" "$BENCH_OPEN_LARGE" "$open_large_segs" \
 		"$olarge_s" "$olarge_kb" "$empty_kb" "$TARGET_CONN_BYTES" "$TARGET_CONN_PEAK_MB"
+	crow "synfin report, synth mix" "$BENCH_MIX" "$mix_segs" \
+		"$mix_s" "$mix_kb" "$empty_kb" "$TARGET_CONN_BYTES" -
 	awk -v a="$osmall_s" -v pa="$open_small_segs" -v b="$olarge_s" -v pb="$open_large_segs" \
 		-v na="$BENCH_OPEN_SMALL" -v nb="$BENCH_OPEN_LARGE" -v tgt="$TARGET_CONN_SCALE" 'BEGIN {
 		r = (b / pb) / (a / pa)
