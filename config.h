@@ -16,7 +16,7 @@ enum {
 
 /* Capture files: the first read block (grown to hold any one record). */
 #ifndef SF_PCAP_BLOCK
-#define SF_PCAP_BLOCK (1u << 20)
+#define SF_PCAP_BLOCK (1u << 18)
 #endif
 #define SF_PCAPNG_BLOCK_MAX (64u * 1024 * 1024) /* a larger block is damage */
 #define SF_PCAPNG_IF_MAX    65536               /* interfaces in one section */
