@@ -47,35 +47,16 @@ done
 tmp=$(mktemp -d) || exit 2
 chmod 755 "$tmp" # the capture runs as nobody once its handle is open, and writes -w there
 pids=""
+. tests/pair_lib.sh
 cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	for p in $pids; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -9 "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
+	stop_pids
 	[ -n "${KEEP:-}" ] || rm -rf "$tmp"; [ -n "${KEEP:-}" ] && echo "kept $tmp"
 }
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT
 trap 'cleanup; exit 143' TERM
 
-pass=0
-fail=0
-ok() {
-	echo "ok $1"
-	pass=$((pass + 1))
-}
-bad() {
-	echo "FAIL $1: $2"
-	fail=$((fail + 1))
-}
 
-. tests/pair_lib.sh
 
 PAUSE=150 # ms between crafted segments: long enough to sample, short of Linux's 200 ms RTO
 

@@ -40,6 +40,7 @@ fi
 
 tmp=$(mktemp -d) || exit 2
 pids=""
+. tests/pair_lib.sh
 ns_a=sfsend-a-$$
 ns_b=sfsend-b-$$
 netns=0
@@ -48,34 +49,14 @@ cleanup() {
 		ip netns del "$ns_a" 2>/dev/null
 		ip netns del "$ns_b" 2>/dev/null
 	fi
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	for p in $pids; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -9 "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
+	stop_pids
 	[ -n "${KEEP:-}" ] || rm -rf "$tmp"; [ -n "${KEEP:-}" ] && echo "kept $tmp"
 }
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT
 trap 'cleanup; exit 143' TERM
 
-pass=0
-fail=0
-ok() {
-	echo "ok $1"
-	pass=$((pass + 1))
-}
-bad() {
-	echo "FAIL $1: $2"
-	fail=$((fail + 1))
-}
 
-. tests/pair_lib.sh
 
 # closed_port: a port nothing listens on, over IPv4 or IPv6 (the kernel's own sockets, as
 # synfin report --kernel lists them).

@@ -1,6 +1,32 @@
 # tests/pair_lib.sh: starting the pair and a capture on lo, for tests/live.sh and
 # tests/make_pair_fixtures.sh (sourced; they set SYNFIN, tmp and pids, and stop what is in
-# $pids on every way out).
+# $pids on every way out, stop_pids below).
+
+# stop_pids: every process in $pids: TERM, then KILL after 5 s.
+stop_pids() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	for p in $pids; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+}
+
+# ok NAME / bad NAME WHY: one case's verdict, counted.
+pass=0
+fail=0
+ok() {
+	echo "ok $1"
+	pass=$((pass + 1))
+}
+bad() {
+	echo "FAIL $1: $2"
+	fail=$((fail + 1))
+}
 
 # wait_for FILE PATTERN: up to 10 s for a line matching PATTERN.
 wait_for() {
