@@ -112,3 +112,8 @@ bool sf_chat_parse_num(const char *s, uint64_t max, uint64_t *out)
 	*out = v;
 	return true;
 }
+
+bool sf_chat_is_bye(const void *p, size_t len)
+{
+	return len == sizeof(SF_CHAT_BYE) - 1 && memcmp(p, SF_CHAT_BYE, len) == 0;
+}

@@ -58,6 +58,10 @@ void sf_chat_peer(const struct sockaddr *sa, char *dst);
 /* The numeric address alone ("127.0.0.1", "::1") and the port. */
 void sf_chat_host(const struct sockaddr *sa, char *dst, size_t dstlen, uint16_t *port);
 
+/* Whether a message (its '\n' and a trailing '\r' already taken off) is
+ * the goodbye, "bye": the server and the crafter's listener ask alike. */
+bool sf_chat_is_bye(const void *p, size_t len);
+
 /* Milliseconds of CLOCK_MONOTONIC: deadlines that no clock step moves. */
 uint64_t sf_chat_now_ms(void);
 

@@ -242,7 +242,7 @@ static bool on_message(struct sf_server *s, struct conn *c, const uint8_t *p, si
 	const char *what = s->cfg.echo ? (const char *)p : SF_CHAT_THANKS;
 	size_t wlen = s->cfg.echo ? len : strlen(SF_CHAT_THANKS);
 
-	if (!piece && len == strlen(SF_CHAT_BYE) && memcmp(p, SF_CHAT_BYE, len) == 0) {
+	if (!piece && sf_chat_is_bye(p, len)) {
 		sf_chat_log(s->cfg.log, ROLE, "%s sent bye, answering ^^^ and %s", c->peer,
 			    s->cfg.close_last ? "waiting for its FIN (closing last)"
 					      : "closing first");

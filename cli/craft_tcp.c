@@ -872,43 +872,6 @@ static int connect_run(struct run *r)
 	return SF_EXIT_OK;
 }
 
-int sf_craft_connect_main(int argc, char **argv)
-{
-	struct opts o;
-	struct sf_utcp_cfg cfg;
-	struct run *r = NULL;
-	bool done = false;
-	int rc = SF_EXIT_OK;
-
-	defaults(&o, "synfin craft connect", false);
-	rc = parse_args(argc, argv, &o, &done);
-	if (rc != SF_EXIT_OK || done)
-		goto out;
-	r = calloc(1, sizeof(*r));
-	if (r == NULL) {
-		fprintf(stderr, "%s: out of memory\n", o.me);
-		rc = SF_EXIT_INPUT;
-		goto out;
-	}
-	r->o = &o;
-	r->guard.wd_fd = -1;
-	r->deadline = sf_utcp_now_ms() + o.max_ms;
-	cfg = endpoint_cfg(&o);
-	cfg.remote = o.peer;
-	rc = route_connect(r, &cfg.local);
-	if (rc != SF_EXIT_OK)
-		goto out;
-	on_signals();
-	rc = setup(r, &cfg);
-	if (rc == SF_EXIT_OK)
-		rc = connect_run(r);
-	rc = teardown(r, rc);
-out:
-	free(r);
-	free(o.data);
-	return rc;
-}
-
 /* --- accept ---------------------------------------------------------------------- */
 
 /* Answers every whole line in the inbox as synfin server does; *bye once
@@ -929,7 +892,7 @@ static enum sf_utcp_wait answer_lines(struct run *r, bool *bye)
 		}
 		if (len > 0 && r->inbox[len - 1] == '\r')
 			len--;
-		if (len == strlen(SF_CHAT_BYE) && memcmp(r->inbox, SF_CHAT_BYE, len) == 0) {
+		if (sf_chat_is_bye(r->inbox, len)) {
 			reply = SF_CHAT_CARETS "\n";
 			*bye = true;
 		}
@@ -996,7 +959,9 @@ static int accept_run(struct run *r)
 	return close_and_wait(r);
 }
 
-int sf_craft_accept_main(int argc, char **argv)
+/* Both modes: options, the run's state, the route, the guard and the
+ * capture (setup), the conversation, and everything undone (teardown). */
+static int run_mode(int argc, char **argv, bool accept)
 {
 	struct opts o;
 	struct sf_utcp_cfg cfg;
@@ -1004,7 +969,7 @@ int sf_craft_accept_main(int argc, char **argv)
 	bool done = false;
 	int rc = SF_EXIT_OK;
 
-	defaults(&o, "synfin craft accept", true);
+	defaults(&o, accept ? "synfin craft accept" : "synfin craft connect", accept);
 	rc = parse_args(argc, argv, &o, &done);
 	if (rc != SF_EXIT_OK || done)
 		goto out;
@@ -1018,17 +983,32 @@ int sf_craft_accept_main(int argc, char **argv)
 	r->guard.wd_fd = -1;
 	r->deadline = sf_utcp_now_ms() + o.max_ms;
 	cfg = endpoint_cfg(&o);
-	cfg.local = o.local;
-	rc = route_accept(r);
+	if (accept) {
+		cfg.local = o.local;
+		rc = route_accept(r);
+	} else {
+		cfg.remote = o.peer;
+		rc = route_connect(r, &cfg.local);
+	}
 	if (rc != SF_EXIT_OK)
 		goto out;
 	on_signals();
 	rc = setup(r, &cfg);
 	if (rc == SF_EXIT_OK)
-		rc = accept_run(r);
+		rc = accept ? accept_run(r) : connect_run(r);
 	rc = teardown(r, rc);
 out:
 	free(r);
 	free(o.data);
 	return rc;
+}
+
+int sf_craft_connect_main(int argc, char **argv)
+{
+	return run_mode(argc, argv, false);
+}
+
+int sf_craft_accept_main(int argc, char **argv)
+{
+	return run_mode(argc, argv, true);
 }
