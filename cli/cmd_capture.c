@@ -213,11 +213,7 @@ static void add_sock(struct collect *k, const struct sf_sock *s)
 		k->v = nv;
 		k->cap = cap;
 	}
-	for (size_t i = 0; s->state == SF_ST_LISTEN && i < k->n; i++)
-		if (k->v[i].state == SF_ST_LISTEN && k->v[i].ver == s->ver &&
-		    k->v[i].lport == s->lport && memcmp(k->v[i].local, s->local, 16) == 0)
-			return; /* one listener per address and port */
-	k->v[k->n++] = *s;
+	k->v[k->n++] = *s; /* a server's listener once per connection: see dedupe_listeners */
 }
 
 static void each_conn(void *arg, const struct sf_conn *c)
@@ -255,6 +251,23 @@ static int sock_cmp(const void *a, const void *b)
 	return sf_kernel_sock_cmp(a, b);
 }
 
+/* One LISTEN row per address and port. Sorted, the copies (one per
+ * connection the server accepted) sit side by side: one pass, not a search
+ * per connection. */
+static void dedupe_listeners(struct collect *k)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < k->n; i++) {
+		const struct sf_sock *s = &k->v[i], *p = out ? &k->v[out - 1] : NULL;
+		if (p != NULL && s->state == SF_ST_LISTEN && p->state == SF_ST_LISTEN &&
+		    p->ver == s->ver && p->lport == s->lport && memcmp(p->local, s->local, 16) == 0)
+			continue;
+		k->v[out++] = *s;
+	}
+	k->n = out;
+}
+
 static void cap_finish(struct sf_sink_state *st)
 {
 	struct capture_sink *cs = st->priv;
@@ -275,6 +288,7 @@ static void cap_finish(struct sf_sink_state *st)
 	}
 	if (k.n > 0)
 		qsort(k.v, k.n, sizeof(k.v[0]), sock_cmp);
+	dedupe_listeners(&k);
 	if (!cs->kernel) {
 		sf_kernel_view_table(st->out, k.v, k.n, &vo);
 		goto out;

@@ -105,6 +105,25 @@ else
 fi
 kill "$spid" 2>/dev/null
 
+# Root was dropped once the handle was open (-Z's default, nobody), and the -w file given to
+# that user: checked on the capture just made, and on a running one's credentials.
+n=drops-root
+owner=$(stat -c %U "$tmp/client-closes-first.pcap" 2>/dev/null)
+if server $n && capture $n; then
+	uid=$(awk '/^Uid:/ { print $3 }' "/proc/$cpid/status" 2>/dev/null)
+	stop
+	if [ "$owner" != nobody ]; then
+		bad $n "the -w file belongs to '$owner', not nobody"
+	elif [ "$uid" != "$(id -u nobody)" ]; then
+		bad $n "the running capture's effective uid is '$uid', not nobody's"
+	else
+		ok $n
+	fi
+else
+	bad $n "server or capture did not start"
+fi
+kill "$spid" 2>/dev/null
+
 # The server closes first (the default): the server ends in TIME_WAIT.
 n=server-closes-first
 if server $n && capture $n; then
@@ -292,6 +311,9 @@ if server $n && capture $n; then
 		bad $n "capture and kernel disagree"
 	elif [ "$sf" -ne 20 ]; then
 		bad $n "$sf of 20 connections complete (SF)"
+	elif [ "$(jq -s '[.[] | select(.type == "compare" and .capture == "LISTEN")] | length' \
+		"$tmp/$n.json")" -ne 1 ]; then
+		bad $n "the server's listener is not one row (one per connection?)"
 	else
 		ok $n
 	fi
