@@ -380,18 +380,18 @@ enum sf_kernel_rc sf_kernel_parse(const uint8_t *buf, size_t len, sf_kernel_sock
 struct collect {
 	struct sf_sock *v;
 	size_t n, cap;
-	const uint16_t *ports;
-	size_t nports;
+	bool all;                /* no ports given: every socket */
+	uint8_t port[65536 / 8]; /* the ports given, one bit each: a capture may give thousands */
 };
+
+static bool has_port(const struct collect *c, uint16_t p)
+{
+	return (c->port[p >> 3] >> (p & 7)) & 1u;
+}
 
 static bool wanted(const struct collect *c, const struct sf_sock *s)
 {
-	if (c->nports == 0)
-		return true;
-	for (size_t i = 0; i < c->nports; i++)
-		if (s->lport == c->ports[i] || s->rport == c->ports[i])
-			return true;
-	return false;
+	return c->all || has_port(c, s->lport) || has_port(c, s->rport);
 }
 
 static bool collect_one(void *ctx, const struct sf_sock *s)
@@ -522,13 +522,17 @@ int sf_kernel_sockets(struct sf_sock **out, size_t *n, const uint16_t *ports, si
 		      char *err, size_t errlen)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
-	struct collect c = { .ports = ports, .nports = nports };
+	struct collect c;
 	struct timeval tv = { .tv_sec = RECV_TIMEOUT_S };
 	uint8_t *buf = NULL;
 	int fd = -1, rc = -1;
 
 	*out = NULL;
 	*n = 0;
+	memset(&c, 0, sizeof(c));
+	c.all = nports == 0;
+	for (size_t i = 0; i < nports; i++)
+		c.port[ports[i] >> 3] |= (uint8_t)(1u << (ports[i] & 7));
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0) {
 		say(err, errlen, "cannot open a NETLINK_SOCK_DIAG socket: %s", strerror(errno));

@@ -275,6 +275,7 @@ static void cap_finish(struct sf_sink_state *st)
 	struct sf_sock *kv = NULL;
 	size_t kn = 0, np = 0;
 	uint16_t *ports = NULL;
+	uint8_t seen[65536 / 8] = { 0 }; /* local ports already listed, one bit each */
 	char err[256] = "";
 	struct sf_kernel_view_counts counts;
 	struct sf_kernel_view_opts vo = { cs->json, cs->ascii, st->opts->port_names, "socket" };
@@ -300,11 +301,11 @@ static void cap_finish(struct sf_sink_state *st)
 		goto out;
 	}
 	for (size_t i = 0; i < k.n; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < np && !seen; j++)
-			seen = ports[j] == k.v[i].lport;
-		if (!seen)
-			ports[np++] = k.v[i].lport;
+		uint16_t p = k.v[i].lport;
+		if (!(seen[p >> 3] >> (p & 7) & 1u)) {
+			seen[p >> 3] |= (uint8_t)(1u << (p & 7));
+			ports[np++] = p;
+		}
 	}
 	if (np == 0) {
 		sf_kernel_view_table(st->out, k.v, k.n, &vo);
