@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -162,6 +163,7 @@ bool sf_src_dump_close(struct sf_src *s, char *err, size_t errlen)
 bool sf_drop_privileges(const char *user, int keep_fd, char *err, size_t errlen)
 {
 	const struct passwd *pw = NULL;
+	struct stat sb;
 
 	if (geteuid() != 0)
 		return true;
@@ -172,8 +174,10 @@ bool sf_drop_privileges(const char *user, int keep_fd, char *err, size_t errlen)
 			 errno ? strerror(errno) : "no such user");
 		return false;
 	}
-	/* The -w file was made as root: give it to the user it is written as. */
-	if (keep_fd >= 0 && fchown(keep_fd, pw->pw_uid, pw->pw_gid) != 0) {
+	/* The -w file was made as root: give it to the user it is written as.
+	 * Only a regular file: -w /dev/full or a FIFO is not ours to give. */
+	if (keep_fd >= 0 && fstat(keep_fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    fchown(keep_fd, pw->pw_uid, pw->pw_gid) != 0) {
 		snprintf(err, errlen, "cannot give the -w file to '%s': %s", user, strerror(errno));
 		return false;
 	}

@@ -393,8 +393,13 @@ elif server $n && capture_full; then
 	sleep 0.3
 	stop
 	rc=$?
-	if [ $rc -eq 4 ] && grep -q "incomplete" "$tmp/$n.err"; then ok $n; else
+	if [ $rc -ne 4 ] || ! grep -q "incomplete" "$tmp/$n.err"; then
 		bad $n "exit $rc: $(cat "$tmp/$n.err")"
+	elif [ "$(stat -c %U /dev/full)" != root ]; then
+		bad $n "/dev/full was given to $(stat -c %U /dev/full) (-Z chowns only a file it made)"
+		chown root /dev/full
+	else
+		ok $n
 	fi
 else
 	bad $n "server or capture did not start: $(cat "$tmp/$n.err" 2>/dev/null)"
