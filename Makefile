@@ -31,8 +31,8 @@ CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 LIBNET_CFLAGS := $(shell libnet-config --defines --cflags 2>/dev/null)
 LIBNET_LIBS   := $(shell libnet-config --libs 2>/dev/null || echo -lnet)
 
-ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. $(PCAP_CFLAGS) -MMD -MP
-ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -pthread $(WARN) $(CFLAGS) $(SANFLAGS) -I. $(PCAP_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -pthread
 
 ifeq ($(V),0)
   Q := @

@@ -10,17 +10,9 @@
 #include <time.h>
 
 #include "capture/source.h"
+#include "cli/pipe_read.h"
+#include "cli/pipe_split.h"
 #include "config.h"
-
-/* What the run skipped or could not decode, told once at the end. */
-struct stats {
-	uint64_t kinds[SF_FRAME_KIND_COUNT];
-	uint64_t problems;      /* frames whose decode was not OK */
-	uint64_t first_problem; /* frame number of the first */
-	enum sf_why first_why;
-	int bad_dlt; /* the first unsupported link type seen */
-	uint64_t lines;
-};
 
 struct run {
 	const struct sf_sink *sink;
@@ -248,7 +240,7 @@ static const char *packets(uint64_t n)
 	return n == 1 ? "packet" : "packets";
 }
 
-static void report_stats(const struct sf_pipe_opts *o, const struct stats *st,
+static void report_stats(const struct sf_pipe_opts *o, const struct sf_pipe_stats *st,
 			 const struct sf_track_stats *ts)
 {
 	const uint64_t *k = st->kinds;
@@ -312,43 +304,6 @@ static void pace(double factor, sf_ns t0, int64_t wall0, sf_ns now)
 	}
 }
 
-/* The --at moment in capture time, once the first packet's time is known.
- * A time of day is resolved by mktime on the first packet's local date, so a
- * day with a DST change still means the clock reading the user gave. Sums
- * saturate: a damaged file's first time can sit near the int64 limits. */
-static sf_ns stop_time(const struct sf_pipe_opts *o, sf_ns first)
-{
-	int64_t sec = first / 1000000000 - (first % 1000000000 < 0);
-	time_t t = (time_t)sec;
-	struct tm tm;
-
-	if (o->stop_base == SF_STOP_EPOCH)
-		return o->stop_at_ns;
-	if (o->stop_base == SF_STOP_DAY && localtime_r(&t, &tm) != NULL) {
-		tm.tm_hour = (int)(o->stop_at_ns / 3600000000000);
-		tm.tm_min = (int)(o->stop_at_ns / 60000000000 % 60);
-		tm.tm_sec = (int)(o->stop_at_ns / 1000000000 % 60);
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
-		if (t != (time_t)-1 && t < INT64_MAX / 1000000000 && t > INT64_MIN / 1000000000)
-			return (sf_ns)t * 1000000000 + o->stop_at_ns % 1000000000;
-	}
-	return first > INT64_MAX - o->stop_at_ns ? INT64_MAX : first + o->stop_at_ns;
-}
-
-/* Capture time in nanoseconds, saturated: a damaged time stamp (a pcapng
- * offset near the limits) must not overflow. */
-static sf_ns pkt_ns(const struct sf_pkt *p)
-{
-	const int64_t lim = INT64_MAX / 1000000000 - 1;
-	int64_t frac = p->frac_digits == 9 ? (int64_t)p->frac : (int64_t)p->frac * 1000;
-	if (p->sec > lim)
-		return INT64_MAX - 1000000000;
-	if (p->sec < -lim)
-		return INT64_MIN + 1000000000;
-	return p->sec * 1000000000 + frac;
-}
-
 /* Prefetching two frames ahead, so that a connection comes from memory while
  * the frames before it are worked on: the bucket of the frame after next,
  * and the connection of the next one, whose bucket was asked for a frame
@@ -376,25 +331,105 @@ static void look_ahead(const struct sf_src *src, const struct sf_track *trk, str
 	la->ok = ok;
 }
 
+/* The pipeline on this thread, frame after frame: live captures, --realtime,
+ * -c, and every sink that looks at frames. Returns an exit code. */
+static int run_serial(struct sf_reader *rd, struct sf_track *trk, const struct sf_sink *sink,
+		      struct sf_sink_state *st)
+{
+	const struct sf_pipe_opts *o = rd->o;
+	struct sf_src *src = rd->src;
+	struct sf_frame f;
+	struct lookahead la = { 0, false };
+	sf_ns t0 = 0;
+	int64_t wall0 = 0;
+	bool draining = false;
+
+	memset(&f, 0, sizeof(f));
+	if (src->live) {
+		wall0 = mono_ns();
+		live_src = src;
+	}
+	for (;;) {
+		struct sf_seg_info si;
+		const uint8_t *data = NULL;
+		sf_ns now = 0;
+		enum sf_read_rc r = SF_READ_EOF;
+
+		/* A live capture told to stop first reads what the kernel holds. */
+		if (src->live && !draining &&
+		    (interrupted || (o->duration_ns > 0 && mono_ns() - wall0 >= o->duration_ns))) {
+			draining = true;
+			(void)sf_src_live_drain(src);
+		}
+		r = sf_reader_next(rd, &data, &now);
+		if (r == SF_READ_AGAIN) {
+			if (draining)
+				break;
+			/* Nothing queued: capture time has reached now (less a
+			 * second for frames stamped but not yet queued). */
+			if (!sink->untracked)
+				sf_track_advance(trk, wall_ns() - 1000000000);
+			continue;
+		}
+		if (r == SF_READ_EOF && src->live && interrupted && !draining) {
+			draining = true; /* the break: drain, then stop */
+			(void)sf_src_live_drain(src);
+			continue;
+		}
+		if (r == SF_READ_FAILED) {
+			(void)sf_buf_flush(st->out); /* what came before, then why it stops */
+			live_src = NULL;
+			return sf_reader_failure(rd);
+		}
+		if (r != SF_READ_FRAME)
+			break;
+		sf_src_dump(src, &rd->pkt, data);
+		if (o->realtime > 0) {
+			if (wall0 == 0) {
+				wall0 = mono_ns();
+				t0 = now;
+			}
+			(void)sf_buf_flush(st->out); /* show what came before the wait */
+			pace(o->realtime, t0, wall0, now);
+		}
+		if (!sink->untracked && sf_track_wants_prefetch(trk))
+			look_ahead(src, trk, &la);
+		else
+			la.ok = false;
+		sf_reader_decode(rd, data, &f);
+		if (f.kind != SF_FRAME_TCP && f.kind != SF_FRAME_BROKEN) {
+			if (!sink->untracked)
+				sf_track_advance(trk, now);
+			continue;
+		}
+		if (f.kind == SF_FRAME_TCP && !sink->untracked && sf_track_seg(trk, &f, now, &si)) {
+			if (sink->frame)
+				sink->frame(st, &rd->pkt, &f, &si);
+		} else if (sink->frame) {
+			sink->frame(st, &rd->pkt, &f, NULL);
+		}
+		if (src->live)
+			(void)sf_buf_flush(st->out); /* as it happens */
+		if (st->out->failed) /* a closed pipe or a full disk: nothing more to say */
+			break;
+		if (o->count != 0 && rd->stats.lines >= o->count)
+			break;
+	}
+	live_src = NULL;
+	return SF_EXIT_OK;
+}
+
 int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct sf_sink_state *st)
 {
 	struct sf_src src = { 0 };
-	struct stats stats = { 0 };
+	struct sf_reader rd;
 	struct sf_track *trk = NULL;
 	struct sf_track_stats ts = { 0 };
 	struct sf_track_cfg tcfg;
 	struct run run = { .sink = sink, .st = st };
 	char err[SF_SRC_ERRLEN] = "";
-	struct sf_frame f;
-	struct lookahead la = { 0, false };
-	sf_ns t0 = 0;
-	sf_ns stop = 0;
-	bool stop_known = false;
-	int64_t wall0 = 0;
-	bool draining = false;
 	int rc = SF_EXIT_OK;
 
-	memset(&f, 0, sizeof(f));
 	rc = open_source(o, &src);
 	if (rc != SF_EXIT_OK)
 		return rc;
@@ -414,109 +449,15 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 		return SF_EXIT_INPUT;
 	}
 	st->track = trk;
-	if (src.live) {
-		wall0 = mono_ns();
-		live_src = &src;
+	sf_reader_init(&rd, &src, o, sink->no_csum);
+	if (sf_pipe_split_fits(o, sink, &src) && sf_pipe_split_run(&rd, trk)) {
+		if (rd.failed)
+			rc = sf_reader_failure(&rd);
+	} else {
+		rc = run_serial(&rd, trk, sink, st);
 	}
-
-	for (;;) {
-		struct sf_pkt pkt;
-		struct sf_seg_info si;
-		const uint8_t *data = NULL;
-		enum sf_src_rc r = SF_SRC_EOF;
-		sf_ns now = 0;
-
-		/* A live capture told to stop first reads what the kernel holds. */
-		if (src.live && !draining &&
-		    (interrupted || (o->duration_ns > 0 && mono_ns() - wall0 >= o->duration_ns))) {
-			draining = true;
-			(void)sf_src_live_drain(&src);
-		}
-		r = sf_src_next(&src, &pkt, &data, err, sizeof(err));
-		if (r == SF_SRC_AGAIN) {
-			if (draining)
-				break;
-			/* Nothing queued: capture time has reached now (less a
-			 * second for frames stamped but not yet queued). */
-			if (!sink->untracked)
-				sf_track_advance(trk, wall_ns() - 1000000000);
-			continue;
-		}
-		if (r == SF_SRC_EOF && src.live && interrupted && !draining) {
-			draining = true; /* the break: drain, then stop */
-			(void)sf_src_live_drain(&src);
-			continue;
-		}
-		if (r == SF_SRC_EOF)
-			break;
-		if (r == SF_SRC_FILTER) {
-			const char *ln = pcap_datalink_val_to_name(pkt.dlt);
-			(void)sf_buf_flush(st->out);
-			fprintf(stderr,
-				"synfin: %s: packet %" PRIu64 ": %s (for link type %d, %s)\n",
-				o->file, pkt.num, err, pkt.dlt, ln ? ln : "unknown");
-			rc = SF_EXIT_USAGE;
-			break;
-		}
-		if (r == SF_SRC_ERROR) {
-			(void)sf_buf_flush(st->out);
-			fprintf(stderr, "synfin: %s: packet %" PRIu64 ": %s\n", o->file, pkt.num,
-				err);
-			rc = SF_EXIT_DAMAGED;
-			break;
-		}
-		now = pkt_ns(&pkt);
-		sf_src_dump(&src, &pkt, data);
-		if (o->stop_base != SF_STOP_NONE) {
-			if (!stop_known)
-				stop = stop_time(o, now); /* counted from the first packet */
-			stop_known = true;
-			if (now > stop)
-				break;
-		}
-		if (o->realtime > 0) {
-			if (wall0 == 0) {
-				wall0 = mono_ns();
-				t0 = now;
-			}
-			(void)sf_buf_flush(st->out); /* show what came before the wait */
-			pace(o->realtime, t0, wall0, now);
-		}
-		if (!sink->untracked && sf_track_wants_prefetch(trk))
-			look_ahead(&src, trk, &la);
-		else
-			la.ok = false;
-		if (sink->no_csum)
-			(void)sf_dec_frame_nocsum(pkt.dlt, data, pkt.caplen, pkt.wirelen, &f);
-		else
-			(void)sf_dec_frame(pkt.dlt, data, pkt.caplen, pkt.wirelen, &f);
-		stats.kinds[f.kind]++;
-		if (f.kind == SF_FRAME_LINK_UNSUPPORTED && stats.kinds[f.kind] == 1)
-			stats.bad_dlt = pkt.dlt;
-		if (f.rc != SF_DEC_OK && stats.problems++ == 0) {
-			stats.first_problem = pkt.num;
-			stats.first_why = f.why;
-		}
-		if (f.kind != SF_FRAME_TCP && f.kind != SF_FRAME_BROKEN) {
-			if (!sink->untracked)
-				sf_track_advance(trk, now);
-			continue;
-		}
-		stats.lines++;
-		if (f.kind == SF_FRAME_TCP && !sink->untracked && sf_track_seg(trk, &f, now, &si))
-			sink->frame(st, &pkt, &f, &si);
-		else
-			sink->frame(st, &pkt, &f, NULL);
-		if (src.live)
-			(void)sf_buf_flush(st->out); /* as it happens */
-		if (st->out->failed) /* a closed pipe or a full disk: nothing more to say */
-			break;
-		if (o->count != 0 && stats.lines >= o->count)
-			break;
-	}
-	live_src = NULL;
-	if (stop_known && !sink->untracked)
-		sf_track_advance(trk, stop); /* what expired by the moment is gone */
+	if (rd.stop_known && !sink->untracked)
+		sf_track_advance(trk, rd.stop); /* what expired by the moment is gone */
 	if (sink->finish)
 		sink->finish(st); /* sees the connections still open: the end of the capture */
 	sf_track_flush(trk);
@@ -527,7 +468,7 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 		rc = SF_EXIT_OUTPUT;
 	}
 	ts = sf_track_stats(trk);
-	report_stats(o, &stats, &ts);
+	report_stats(o, &rd.stats, &ts);
 	if (src.live) {
 		live_counts(&src);
 		if (!sf_src_dump_close(&src, err, sizeof(err))) {

@@ -40,7 +40,9 @@ struct sf_sink {
 	bool zeek;      /* shows Zeek's conn_state and history: track them */
 	bool no_notes;  /* shows no tshark notes, only completeness: skip working them out */
 	/* One frame. Only frames of kind SF_FRAME_TCP or SF_FRAME_BROKEN come
-	 * here; si is what the tracker made of a TCP segment, or NULL. */
+	 * here; si is what the tracker made of a TCP segment, or NULL. NULL for
+	 * a sink that needs only the connections: then the pipeline may read
+	 * and decode on a thread of its own (cli/pipe_split.h). */
 	void (*frame)(struct sf_sink_state *st, const struct sf_pkt *pkt, const struct sf_frame *f,
 		      const struct sf_seg_info *si);
 	/* A connection finished (may be NULL); see sf_track_done_fn for `why`. */

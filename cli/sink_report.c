@@ -819,16 +819,6 @@ static void report_end(struct sf_sink_state *st)
 	free(blk);
 }
 
-static void report_frame(struct sf_sink_state *st, const struct sf_pkt *pkt,
-			 const struct sf_frame *f, const struct sf_seg_info *si)
-{
-	/* Everything the report needs is in the tracker's connections. */
-	(void)st;
-	(void)pkt;
-	(void)f;
-	(void)si;
-}
-
 static void report_conn_done(struct sf_sink_state *st, const struct sf_conn *c, const char *why)
 {
 	struct sf_report *r = st->priv;
@@ -847,7 +837,7 @@ const struct sf_sink sf_sink_report = {
 	.name = "report",
 	.zeek = true,
 	.no_notes = true,
-	.frame = report_frame,
+	.frame = NULL, /* everything it needs is in the connections */
 	.conn_done = report_conn_done,
 	.finish = report_finish,
 	.end = report_end,

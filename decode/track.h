@@ -126,6 +126,14 @@ void sf_track_free(struct sf_track *t);
  * Fills `out`; false when the segment cannot be tracked (e.g. the pool is
  * full and nothing can be evicted). */
 bool sf_track_seg(struct sf_track *t, const struct sf_frame *f, sf_ns now, struct sf_seg_info *out);
+/* The same with the tuple's hash, sf_track_frame_hash(f), worked out
+ * already (by another thread, cli/pipe_split.c). The tracker reads only
+ * these fields of f: kind, rc, why, csum; ip.ver, src, dst, anom, mf; tcp.sport, dport,
+ * seq, ack, flags, win, hlen, seglen, paylen, paycap; with notes (cfg.no_notes false) the
+ * TCP options too. */
+bool sf_track_seg_hashed(struct sf_track *t, const struct sf_frame *f, uint32_t h, sf_ns now,
+			 struct sf_seg_info *out);
+uint32_t sf_track_frame_hash(const struct sf_frame *f);
 
 /* Lets capture time pass (TIME_WAIT and idle expiry) without a segment. */
 void sf_track_advance(struct sf_track *t, sf_ns now);
@@ -140,9 +148,11 @@ void sf_track_each(const struct sf_track *t, void (*fn)(void *arg, const struct 
 struct sf_track_stats sf_track_stats(const struct sf_track *t);
 
 /* Prefetching, for a caller that can see frames coming: the tuple's hash,
- * then its two stages a frame apart: 0 loads the bucket, 1 (once the bucket
- * has arrived) the whole of the first connection of its chain. Hints only: they change
- * nothing, and a wrong hash costs a wasted load. */
+ * then its stages a frame or more apart: 0 loads the bucket, 1 (once the
+ * bucket has arrived) the whole of the first connection of its chain, 2
+ * (once that has) the two neighbours on its list, which the segment will
+ * relink. Hints only: they change nothing, and a wrong hash costs a wasted
+ * load. */
 uint32_t sf_track_hash(const struct sf_tuple *k);
 /* Whether prefetching pays: only when the connections held outgrow the
  * caches; below that it is work for nothing. */

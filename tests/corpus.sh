@@ -3,7 +3,8 @@
 #  1. tests/corpus_diff compares synfin's decoder with tshark's oracle field
 #     by field on every file of $SHARED/corpus (see tests/tshark_differences.tsv).
 #  2. synfin decodes every corpus file and every pcaps/ fixture, as lines and
-#     as JSON, and reports on each (report -n, report --json); a crash or a sanitizer finding (in a SAN= build) fails the run,
+#     as JSON, and reports on each (report -n, report --json, on two threads
+#     and again on one, SYNFIN_THREADS=2 and 1, which must say the same); a crash or a sanitizer finding (in a SAN= build) fails the run,
 #     and so does JSON output that jq cannot parse, or a status other than 0,
 #     3 (damaged part-way) or, for the unreadable bad-* fixtures, 1.
 #  3. tests/tshark.sh compares synfin's streams, tcp.completeness and every
@@ -52,7 +53,7 @@ for f in $(for x in $files; do echo "$corpus/$x"; done) pcaps/*.pcap pcaps/*.pca
 	for mode in "decode -n" "decode --json" "report -n" "report --json"; do
 		n=$((n + 1))
 		# shellcheck disable=SC2086 # mode holds the command and its flag
-		"$SYNFIN" $mode -r "$f" >"$tmp/out" 2>"$tmp/err"
+		SYNFIN_THREADS=2 "$SYNFIN" $mode -r "$f" >"$tmp/out" 2>"$tmp/err"
 		rc=$?
 		# 0 done, 3 damaged part-way; 1 (unreadable) only where meant.
 		case $rc/$f in
@@ -71,6 +72,18 @@ for f in $(for x in $files; do echo "$corpus/$x"; done) pcaps/*.pcap pcaps/*.pca
 		if grep -q -E 'runtime error|AddressSanitizer|LeakSanitizer' "$tmp/err"; then
 			echo "corpus: FAIL: sanitizer finding on $f" >&2
 			head -20 "$tmp/err" >&2
+			bad=$((bad + 1))
+		fi
+		# report reads and decodes on a thread of its own when it can
+		# (cli/pipe_split.c; SYNFIN_THREADS=2 above makes it, whatever
+		# the CPUs): on one thread it must say the same.
+		[ "${mode%% *}" = report ] || continue
+		n=$((n + 1))
+		# shellcheck disable=SC2086
+		SYNFIN_THREADS=1 "$SYNFIN" $mode -r "$f" >"$tmp/out1" 2>"$tmp/err1"
+		if [ $? != "$rc" ] || ! cmp -s "$tmp/out" "$tmp/out1" || ! cmp -s "$tmp/err" "$tmp/err1"; then
+			echo "corpus: FAIL: synfin $mode -r $f says otherwise on one thread" >&2
+			diff "$tmp/out" "$tmp/out1" | head -10 >&2
 			bad=$((bad + 1))
 		fi
 	done
