@@ -364,11 +364,25 @@ void sf_track_prefetch(const struct sf_track *t, uint32_t h, int stage)
 		return;
 	}
 	c = at(t, *b);
-	if (c == NULL)
-		return;
-	if (stage == 1) {
+	if (c != NULL)
 		for (size_t off = 0; off < sizeof(*c); off += 64)
 			__builtin_prefetch((const char *)c + off);
+}
+
+void sf_track_prefetch_rest(const struct sf_track *t, uint32_t h, uint16_t sport, uint16_t dport)
+{
+	const struct sf_conn *c = at(t, t->bucket[h & (t->nbucket - 1)]);
+
+	if (c == NULL)
+		return;
+	/* Ports alone tell the head of the chain from the segment's own
+	 * connection well enough for a hint. */
+	if (!((c->port[0] == sport && c->port[1] == dport) ||
+	      (c->port[0] == dport && c->port[1] == sport))) {
+		c = at(t, c->hnext);
+		if (c != NULL)
+			for (size_t off = 0; off < sizeof(*c); off += 64)
+				__builtin_prefetch((const char *)c + off);
 		return;
 	}
 	/* Its neighbours on its list, which touch() relinks. */
@@ -390,16 +404,13 @@ static bool sender_is_responder(const struct sf_frame *f)
 	return s < 1024 && (d >= 1024 || s < d);
 }
 
-/* Doubles the buckets in use when connections fill half of them, moving
- * each chain's entries to the half they now hash to. At most half full,
- * four lookups in five find their connection first in its chain: the one
- * the prefetch asked for (with a million open, every other one is a wait
- * on memory). */
+/* Doubles the buckets in use when connections outnumber them, moving each
+ * chain's entries to the half they now hash to. */
 static void grow(struct sf_track *t)
 {
 	uint32_t old = t->nbucket;
 
-	if (t->used < old / 2 || old == t->maxbucket)
+	if (t->used < old || old == t->maxbucket)
 		return;
 	t->nbucket = old * 2;
 	for (uint32_t i = 0; i < old; i++) {

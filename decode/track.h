@@ -149,14 +149,16 @@ struct sf_track_stats sf_track_stats(const struct sf_track *t);
 
 /* Prefetching, for a caller that can see frames coming: the tuple's hash,
  * then its stages a frame or more apart: 0 loads the bucket, 1 (once the
- * bucket has arrived) the whole of the first connection of its chain, 2
- * (once that has) the two neighbours on its list, which the segment will
- * relink. Hints only: they change nothing, and a wrong hash costs a wasted
- * load. */
+ * bucket has arrived) the whole of the first connection of its chain; then
+ * sf_track_prefetch_rest (once that has): when the chain's first is another
+ * connection (its ports differ), the next one in the chain, else the two
+ * neighbours on its list, which the segment will relink. Hints only: they
+ * change nothing, and a wrong hash costs a wasted load. */
 uint32_t sf_track_hash(const struct sf_tuple *k);
 /* Whether prefetching pays: only when the connections held outgrow the
  * caches; below that it is work for nothing. */
 bool sf_track_wants_prefetch(const struct sf_track *t);
 void sf_track_prefetch(const struct sf_track *t, uint32_t h, int stage);
+void sf_track_prefetch_rest(const struct sf_track *t, uint32_t h, uint16_t sport, uint16_t dport);
 
 #endif
