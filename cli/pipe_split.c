@@ -10,9 +10,10 @@
 #include <time.h>
 
 /* What the tracker reads of a frame (sf_track_seg_hashed names the fields),
- * or only a time: a frame that is not TCP still moves the tracker's clock. */
+ * or only a time: a frame that is not TCP still moves the tracker's clock.
+ * Six 16-byte words, so the reader can stream it out (put()). */
 struct seg {
-	sf_ns now;
+	_Alignas(16) sf_ns now;
 	uint32_t hash; /* sf_track_frame_hash(), worked out by the reader */
 	uint8_t tcp;   /* 0: a time only */
 	uint8_t rc, why, csum;
@@ -22,6 +23,41 @@ struct seg {
 	uint32_t seq, ack, seglen, paylen, paycap;
 	uint8_t src[16], dst[16];
 };
+
+_Static_assert(sizeof(struct seg) == 96, "struct seg: six 16-byte words");
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Writes a slot past the caches. A plain store would first have to take
+ * the line back from the tracker's CPU, which read it a lap of the ring ago:
+ * one wait per line, and a long one when the host has put the two CPUs far
+ * apart (make bench: 0.26 s or 0.46 s by the placement of the moment; with
+ * streaming stores 0.26 s every time). The tracker reads the slots in order,
+ * which the hardware prefetches from memory. */
+static void put(struct seg *dst, const struct seg *src)
+{
+	__m128i *d = (__m128i *)(void *)dst;
+	const __m128i *q = (const __m128i *)(const void *)src;
+	for (size_t k = 0; k < sizeof(*src) / 16; k++)
+		_mm_stream_si128(d + k, _mm_load_si128(q + k));
+}
+
+/* Streaming stores are not ordered by a release store: this fence is. */
+static void put_fence(void)
+{
+	_mm_sfence();
+}
+#else
+static void put(struct seg *dst, const struct seg *src)
+{
+	*dst = *src;
+}
+
+static void put_fence(void)
+{
+}
+#endif
 
 /* The ring: slots [tail, head) are the tracker's to take. Each side tells
  * the other of its progress every BATCH slots, not every slot, so the
@@ -140,9 +176,11 @@ static void *reader_main(void *arg)
 {
 	struct split *sp = arg;
 	struct sf_frame f;
+	struct seg g;
 	unsigned head = 0, told = 0, tail = 0;
 
 	memset(&f, 0, sizeof(f));
+	memset(&g, 0, sizeof(g));
 	for (;;) {
 		const uint8_t *data = NULL;
 		sf_ns now = 0;
@@ -154,17 +192,23 @@ static void *reader_main(void *arg)
 		if (f.kind == SF_FRAME_BROKEN)
 			continue; /* nothing for the tracker, nor its clock */
 		while (head - tail == RING) {
-			if (told != head)
+			if (told != head) {
+				put_fence();
 				atomic_store_explicit(&sp->head, told = head, memory_order_release);
+			}
 			tail = atomic_load_explicit(&sp->tail, memory_order_acquire);
 			if (head - tail == RING)
 				wait_a_little(&n);
 		}
-		pack(&sp->slot[head % RING], &f, now);
+		pack(&g, &f, now);
+		put(&sp->slot[head % RING], &g);
 		head++;
-		if (head - told >= BATCH)
+		if (head - told >= BATCH) {
+			put_fence();
 			atomic_store_explicit(&sp->head, told = head, memory_order_release);
+		}
 	}
+	put_fence();
 	atomic_store_explicit(&sp->head, head, memory_order_release);
 	atomic_store_explicit(&sp->done, true, memory_order_release);
 	return NULL;
@@ -236,7 +280,7 @@ bool sf_pipe_split_run(struct sf_reader *rd, struct sf_track *trk)
 
 	if (sp == NULL)
 		return false;
-	sp->slot = malloc(RING * sizeof(*sp->slot));
+	sp->slot = aligned_alloc(64, RING * sizeof(*sp->slot));
 	if (sp->slot == NULL) {
 		free(sp);
 		return false;
