@@ -460,7 +460,10 @@ int sf_pipe_run(const struct sf_pipe_opts *o, const struct sf_sink *sink, struct
 		sf_track_advance(trk, rd.stop); /* what expired by the moment is gone */
 	if (sink->finish)
 		sink->finish(st); /* sees the connections still open: the end of the capture */
-	sf_track_flush(trk);
+	if (sink->any_order)
+		sf_track_flush_unordered(trk);
+	else
+		sf_track_flush(trk);
 	if (sink->end)
 		sink->end(st);
 	if (!sf_buf_flush(st->out)) {

@@ -39,6 +39,7 @@ struct sf_sink {
 	bool no_csum;   /* never shows a checksum verdict: skip computing it */
 	bool zeek;      /* shows Zeek's conn_state and history: track them */
 	bool no_notes;  /* shows no tshark notes, only completeness: skip working them out */
+	bool any_order; /* conn_done's result does not hang on the order connections finish */
 	/* One frame. Only frames of kind SF_FRAME_TCP or SF_FRAME_BROKEN come
 	 * here; si is what the tracker made of a TCP segment, or NULL. NULL for
 	 * a sink that needs only the connections: then the pipeline may read

@@ -253,6 +253,16 @@ void sf_track_advance(struct sf_track *t, sf_ns now)
 	expire(t, now);
 }
 
+/* Forgets every connection at once: the table is emptied whole. */
+static void empty(struct sf_track *t)
+{
+	memset(t->bucket, 0, (size_t)t->nbucket * sizeof(*t->bucket));
+	t->tw.head = t->tw.tail = t->active.head = t->active.tail = 0;
+	t->freehead = 0;
+	t->fresh = 0; /* create() clears a slot before use */
+	t->used = 0;
+}
+
 /* Every connection goes at once, so none is unlinked from its chain and its
  * list one by one: with a million of them each unlink would be a wait for
  * memory. The next one is fetched while the sink summarises this one; then
@@ -274,11 +284,23 @@ void sf_track_flush(struct sf_track *t)
 			c = next;
 		}
 	}
-	memset(t->bucket, 0, (size_t)t->nbucket * sizeof(*t->bucket));
-	t->tw.head = t->tw.tail = t->active.head = t->active.tail = 0;
-	t->freehead = 0;
-	t->fresh = 0; /* create() clears a slot before use */
-	t->used = 0;
+	empty(t);
+}
+
+/* Pool order is memory order: the hardware reads ahead of the loop by
+ * itself, where the lists' order is a wait for memory per connection once
+ * they outgrow the caches (a million: a fifth of report's time at the end). */
+void sf_track_flush_unordered(struct sf_track *t)
+{
+	for (uint32_t i = 0; i < t->fresh; i++) {
+		const struct sf_conn *c = &t->pool[i];
+		if (c->ver == 0)
+			continue; /* free: finish() cleared it */
+		if (t->done)
+			t->done(t->arg, c, end_reason(c));
+		t->st.finished++;
+	}
+	empty(t);
 }
 
 void sf_track_each(const struct sf_track *t, void (*fn)(void *arg, const struct sf_conn *c),
@@ -298,6 +320,12 @@ struct sf_track_stats sf_track_stats(const struct sf_track *t)
 
 /* --- lookup ------------------------------------------------------------------ */
 
+/* memcmp with a size the compiler sees: two loads and compares, no call. */
+static bool same_addr(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	return n == 4 ? memcmp(a, b, 4) == 0 : memcmp(a, b, 16) == 0;
+}
+
 /* The connection of f, with the sender's role in *dir; NULL when none. */
 static struct sf_conn *lookup(struct sf_track *t, const struct sf_frame *f, uint32_t h,
 			      uint8_t *dir)
@@ -309,8 +337,8 @@ static struct sf_conn *lookup(struct sf_track *t, const struct sf_frame *f, uint
 			continue;
 		for (int r = 0; r < 2; r++)
 			if (c->port[r] == f->tcp.sport && c->port[!r] == f->tcp.dport &&
-			    memcmp(c->addr[r], f->ip.src, n) == 0 &&
-			    memcmp(c->addr[!r], f->ip.dst, n) == 0) {
+			    same_addr(c->addr[r], f->ip.src, n) &&
+			    same_addr(c->addr[!r], f->ip.dst, n)) {
 				*dir = (uint8_t)r;
 				return c;
 			}

@@ -138,8 +138,12 @@ uint32_t sf_track_frame_hash(const struct sf_frame *f);
 /* Lets capture time pass (TIME_WAIT and idle expiry) without a segment. */
 void sf_track_advance(struct sf_track *t, sf_ns now);
 
-/* Finishes every connection still tracked (end of capture). */
+/* Finishes every connection still tracked (end of capture), those in
+ * TIME_WAIT first, each list least recently seen first. */
 void sf_track_flush(struct sf_track *t);
+/* The same in no order worth relying on (the pool's), which is faster with
+ * many connections: for a `done` that does not care. */
+void sf_track_flush_unordered(struct sf_track *t);
 
 /* Calls fn for each connection still tracked, oldest first. */
 void sf_track_each(const struct sf_track *t, void (*fn)(void *arg, const struct sf_conn *c),

@@ -308,6 +308,99 @@ static void relative_numbers_start_at_zero_at_the_syn(void **state)
 	sf_track_free(t);
 }
 
+/* What a flush said of each connection, by stream. */
+struct ends {
+	int n;
+	char why[64][16];
+	uint8_t st[64][2];
+};
+
+static void note_end(void *arg, const struct sf_conn *c, const char *why)
+{
+	struct ends *e = arg;
+	assert_true(c->stream < 64);
+	assert_int_equal(e->why[c->stream][0], '\0'); /* once each */
+	strncpy(e->why[c->stream], why, sizeof(e->why[0]) - 1);
+	e->st[c->stream][0] = c->ep[O].st;
+	e->st[c->stream][1] = c->ep[R].st;
+	e->n++;
+}
+
+/* 40 connections on ports 1000.., opened in turn; every third is reset and
+ * finished (a free slot in the pool, taken by the next one), and some of the
+ * rest are closed by their client, last opened first: the lists' order is not
+ * the pool's. */
+static struct sf_track *many(struct ends *e)
+{
+	struct sf_track_cfg cfg = { .msl = 30000000000LL,
+				    .idle_timeout = 100000000000000LL, /* none goes idle */
+				    .max_conns = 64 };
+	struct sf_track *t = sf_track_new(&cfg, note_end, e);
+	int64_t ms = 0;
+
+	assert_non_null(t);
+	for (int i = 0; i < 40; i++) {
+		struct step s[] = { OPEN };
+		for (size_t k = 0; k < sizeof(s) / sizeof(s[0]); k++) {
+			struct sf_frame f = frame_of(&s[k]);
+			struct sf_seg_info info;
+			if (f.tcp.sport == 80)
+				f.tcp.dport = (uint16_t)(1000 + i);
+			else
+				f.tcp.sport = (uint16_t)(1000 + i);
+			assert_true(sf_track_seg(t, &f, ++ms * 1000000, &info));
+			if (i % 3 == 1 && k == sizeof(s) / sizeof(s[0]) - 1) {
+				struct step rst = { R, R_, 1, 0, 0, 0, CL, CL };
+				f = frame_of(&rst);
+				f.tcp.dport = (uint16_t)(1000 + i);
+				assert_true(sf_track_seg(t, &f, ++ms * 1000000, &info));
+				/* past its 2*MSL linger: finished, its slot freed */
+				sf_track_advance(t, (ms += 61000) * 1000000);
+			}
+		}
+	}
+	for (int i = 38; i >= 0; i -= 4) {
+		struct step fin = { O, F_ | A_, 1, 1, 0, 0, F1, CW };
+		struct sf_frame f = frame_of(&fin);
+		struct sf_seg_info info;
+		if (i % 3 == 1)
+			continue; /* reset and gone: a FIN would start another */
+		f.tcp.sport = (uint16_t)(1000 + i);
+		assert_true(sf_track_seg(t, &f, ++ms * 1000000, &info));
+		assert_int_equal(info.conn->ep[O].st, SF_ST_FIN_WAIT_1);
+	}
+	return t;
+}
+
+static void flushing_in_pool_order_finishes_the_same_connections(void **state)
+{
+	static struct ends a, b;
+	struct sf_track *ta = NULL, *tb = NULL;
+	(void)state;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	ta = many(&a);
+	tb = many(&b);
+	assert_int_equal(a.n, b.n); /* the reset ones, finished alike */
+	sf_track_flush(ta);
+	sf_track_flush_unordered(tb);
+	assert_int_equal(a.n, 40);
+	assert_int_equal(b.n, 40);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_int_equal(sf_track_stats(ta).finished, sf_track_stats(tb).finished);
+	/* Both trackers are empty and serve again from slot 0. */
+	{
+		struct step s[] = { OPEN };
+		struct sf_frame f = frame_of(&s[0]);
+		struct sf_seg_info info;
+		assert_true(sf_track_seg(tb, &f, 1, &info));
+		assert_int_equal(info.conn->stream, 40);
+	}
+	sf_track_free(ta);
+	sf_track_free(tb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +421,7 @@ int main(void)
 		cmocka_unit_test(a_new_syn_on_a_closed_tuple_is_a_new_connection),
 		cmocka_unit_test(data_from_a_reset_endpoint_is_unexpected),
 		cmocka_unit_test(relative_numbers_start_at_zero_at_the_syn),
+		cmocka_unit_test(flushing_in_pool_order_finishes_the_same_connections),
 	};
 	return cmocka_run_group_tests_name("track", tests, NULL, NULL);
 }
