@@ -12,6 +12,10 @@
 #   BENCH_MIX         connections in the `synfin craft synth --scenario mix --open-all`
 #                     capture, the crafter's generator at scale (default 100000)
 #
+# synfin report reads and decodes on a second thread when the machine has two
+# CPUs (cli/pipe_split.c); the "one thread" row is the same with
+# SYNFIN_THREADS=1, for machines that have one.
+#
 # Needs build/bench/{gen,floor,peak,rawflood} (the Makefile's bench target builds
 # them); the SYN-flood rows need root.
 # The decode captures are made by bench/gen and kept in build/bench until gen
@@ -214,7 +218,7 @@ have_tcpdump=0
 command -v tcpdump >/dev/null 2>&1 && have_tcpdump=1
 have_tcptrace=0
 command -v tcptrace >/dev/null 2>&1 && have_tcptrace=1
-names="floor count lines json report small-count small-lines small-json"
+names="floor count lines json report report1 small-count small-lines small-json"
 [ "$have_tcpdump" = 1 ] && names="$names tcpdump"
 [ "$have_tcptrace" = 1 ] && names="$names tcptrace"
 for n in $names; do
@@ -234,6 +238,7 @@ while [ "$i" -lt "$BENCH_RUNS" ]; do
 	once lines "$SYNFIN" decode -n -r "$BIG"
 	once json "$SYNFIN" decode --json -r "$BIG"
 	once report "$SYNFIN" report -r "$BIG"
+	once report1 env SYNFIN_THREADS=1 "$SYNFIN" report -r "$BIG"
 	[ "$have_tcpdump" = 1 ] && once tcpdump env TZ=UTC tcpdump -nn -r "$BIG"
 	[ "$have_tcptrace" = 1 ] && once tcptrace tcptrace -n "$BIG"
 	once small-count "$SYNFIN" decode --count -r "$SMALL"
@@ -246,6 +251,7 @@ count_s=$(median count) count_kb=$(cat "$B/count.kb")
 lines_s=$(median lines) lines_kb=$(cat "$B/lines.kb")
 json_s=$(median json) json_kb=$(cat "$B/json.kb")
 report_s=$(median report) report_kb=$(cat "$B/report.kb")
+report1_s=$(median report1) report1_kb=$(cat "$B/report1.kb")
 scount_kb=$(cat "$B/small-count.kb")
 slines_kb=$(cat "$B/small-lines.kb")
 sjson_kb=$(cat "$B/small-json.kb")
@@ -486,6 +492,7 @@ flood_table() {
 	row "synfin decode -n" "$lines_s" "$lines_kb" "$TARGET_LINES"
 	row "synfin decode --json" "$json_s" "$json_kb" "$TARGET_JSON"
 	row "synfin report" "$report_s" "$report_kb" "$TARGET_REPORT"
+	row "synfin report, one thread" "$report1_s" "$report1_kb" -
 	if [ "$have_tcpdump" = 1 ]; then
 		row "TZ=UTC tcpdump -nn" "$tcpdump_s" "$tcpdump_kb" -
 	else
