@@ -289,7 +289,7 @@ void sf_track_flush(struct sf_track *t)
 
 /* Pool order is memory order: the hardware reads ahead of the loop by
  * itself, where the lists' order is a wait for memory per connection once
- * they outgrow the caches (a million: a fifth of report's time at the end). */
+ * they outgrow the caches (report with a million open: 3.2 s -> 2.9 s). */
 void sf_track_flush_unordered(struct sf_track *t)
 {
 	for (uint32_t i = 0; i < t->fresh; i++) {
