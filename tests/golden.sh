@@ -427,12 +427,13 @@ expect "a filter the link type cannot take: status 2" 2 "synfin: pcaps/link-raw-
 # --- report: the moment (--at), ss's state filters, JSON ------------------------------------------
 
 # table NAME EXPECTED ARGS...: the socket table of `synfin ARGS` (up to its first blank line) equals
-# the file EXPECTED, and the status is 0. Only the table: the summaries' Zeek and tshark columns are
+# the file EXPECTED, and the status is 0; on one thread (SYNFIN_THREADS=1) every word is the same as
+# on two. Only the table: the summaries' Zeek and tshark columns are
 # the golden files' business.
 table() {
 	n=$1 want=$2
 	shift 2
-	"$SYNFIN" "$@" >"$tmp/full" 2>"$tmp/err"
+	SYNFIN_THREADS=2 "$SYNFIN" "$@" >"$tmp/full" 2>"$tmp/err"
 	got=$?
 	sed '/^$/q' "$tmp/full" | sed '$ { /^$/d; }' >"$tmp/out"
 	st=0
@@ -441,6 +442,10 @@ table() {
 		{ echo "exit status $got, want 0:"; cat "$tmp/err"; } >>"$tmp/diff"
 		st=1
 	fi
+	# --at and the state filters on one thread: every word the same.
+	SYNFIN_THREADS=1 "$SYNFIN" "$@" >"$tmp/full1" 2>"$tmp/err1"
+	same "$tmp/full" "$tmp/full1" || st=1
+	same "$tmp/err" "$tmp/err1" || st=1
 	verdict "$n" $st
 }
 
